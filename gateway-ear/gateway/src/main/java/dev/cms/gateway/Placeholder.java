@@ -1,0 +1,3 @@
+package dev.cms.gateway;
+
+final class Placeholder {}
