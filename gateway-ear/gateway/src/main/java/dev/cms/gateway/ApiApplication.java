@@ -1,0 +1,21 @@
+package dev.cms.gateway;
+
+import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.core.Application;
+import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.info.Info;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+
+/** The REST API lives under {@code /api}; versioned resources add {@code v1/…}. */
+@ApplicationPath("api")
+@OpenAPIDefinition(
+    info =
+        @Info(
+            title = "Container Management Service",
+            version = "1",
+            description =
+                "Sandbox containers with a live shell, files and app previews. Authenticate with"
+                    + " 'Authorization: Bearer <api key>'. Errors are application/problem+json."))
+@SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.HTTP, scheme = "bearer")
+public class ApiApplication extends Application {}

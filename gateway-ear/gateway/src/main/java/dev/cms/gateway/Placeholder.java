@@ -1,3 +1,0 @@
-package dev.cms.gateway;
-
-final class Placeholder {}

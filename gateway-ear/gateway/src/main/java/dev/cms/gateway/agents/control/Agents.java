@@ -1,0 +1,129 @@
+package dev.cms.gateway.agents.control;
+
+import dev.cms.domain.protocol.Mux;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The live agent links, one per container at most: who is connected, since when, and its
+ * multiplexer.
+ */
+@ApplicationScoped
+public class Agents {
+
+  private static final Logger LOG = Logger.getLogger(Agents.class.getName());
+
+  /** One authenticated agent connection. */
+  public record Link(
+      String containerId, Session session, Mux mux, String agentVersion, Instant connectedAt) {}
+
+  /** Fired when an agent link comes up or goes down. */
+  public record LinkChanged(String containerId, boolean connected, String detail) {}
+
+  private final Map<String, Link> links = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Link>> waiters = new ConcurrentHashMap<>();
+
+  @Inject Event<LinkChanged> changes;
+
+  /**
+   * Registers a freshly authenticated link, replacing (and closing) an older one of the same
+   * container.
+   */
+  public void connected(Link link) {
+    Link old = links.put(link.containerId(), link);
+    if (old != null && old.session() != link.session()) {
+      old.mux().closeAll("replaced by a newer connection");
+      close(old.session(), CloseReason.CloseCodes.NORMAL_CLOSURE, "replaced by a newer connection");
+    }
+    CompletableFuture<Link> waiter = waiters.remove(link.containerId());
+    if (waiter != null) {
+      waiter.complete(link);
+    }
+    changes.fire(
+        new LinkChanged(link.containerId(), true, "agent " + link.agentVersion() + " connected"));
+  }
+
+  /** Forgets a link when its session ended; a newer link of the same container stays. */
+  public void disconnected(String containerId, Session session, String reason) {
+    Link link = links.get(containerId);
+    if (link != null && link.session() == session && links.remove(containerId, link)) {
+      link.mux().closeAll(reason);
+      changes.fire(new LinkChanged(containerId, false, reason));
+    }
+  }
+
+  public boolean isConnected(String containerId) {
+    return links.containsKey(containerId);
+  }
+
+  public Optional<Link> link(String containerId) {
+    return Optional.ofNullable(links.get(containerId));
+  }
+
+  /** Waits at most {@code timeout} for the container's agent; returns whether it is connected. */
+  public boolean awaitConnected(String containerId, Duration timeout) {
+    if (isConnected(containerId)) {
+      return true;
+    }
+    CompletableFuture<Link> f =
+        waiters.computeIfAbsent(containerId, k -> new CompletableFuture<>());
+    if (isConnected(containerId)) {
+      return true;
+    }
+    try {
+      f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return isConnected(containerId);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return isConnected(containerId);
+    } catch (ExecutionException | CancellationException e) {
+      return false;
+    }
+  }
+
+  /** Drops the container's link, if any (the container is going away). */
+  public void drop(String containerId, String reason) {
+    Link link = links.remove(containerId);
+    CompletableFuture<Link> waiter = waiters.remove(containerId);
+    if (waiter != null) {
+      waiter.cancel(false);
+    }
+    if (link != null) {
+      link.mux().closeAll(reason);
+      close(link.session(), CloseReason.CloseCodes.GOING_AWAY, reason);
+    }
+  }
+
+  public int count() {
+    return links.size();
+  }
+
+  private static void close(Session session, CloseReason.CloseCode code, String reason) {
+    try {
+      if (session.isOpen()) {
+        session.close(
+            new CloseReason(code, reason.length() > 120 ? reason.substring(0, 120) : reason));
+      }
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "closing an agent session", e);
+    }
+  }
+}

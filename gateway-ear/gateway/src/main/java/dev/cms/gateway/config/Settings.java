@@ -1,0 +1,200 @@
+package dev.cms.gateway.config;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Every setting of the gateway, read through MicroProfile Config. Each property {@code cms.x.y} is
+ * also read from the environment variable {@code CMS_X_Y}; defaults live in {@code
+ * META-INF/microprofile-config.properties}.
+ */
+@ApplicationScoped
+public class Settings {
+
+  @Inject
+  @ConfigProperty(name = "cms.api.keys")
+  Optional<String> apiKeys;
+
+  @Inject
+  @ConfigProperty(name = "cms.data.dir")
+  String dataDir;
+
+  @Inject
+  @ConfigProperty(name = "cms.gateway.id")
+  Optional<String> gatewayId;
+
+  @Inject
+  @ConfigProperty(name = "cms.base.image")
+  String baseImage;
+
+  @Inject
+  @ConfigProperty(name = "cms.docker.host")
+  String dockerHost;
+
+  @Inject
+  @ConfigProperty(name = "cms.network")
+  String network;
+
+  @Inject
+  @ConfigProperty(name = "cms.agent.gateway.url")
+  Optional<String> agentGatewayUrl;
+
+  @Inject
+  @ConfigProperty(name = "cms.public.url")
+  Optional<String> publicUrl;
+
+  @Inject
+  @ConfigProperty(name = "cms.extra.ca.bundle")
+  Optional<String> extraCaBundle;
+
+  @Inject
+  @ConfigProperty(name = "cms.default.memory.mb")
+  int defaultMemoryMb;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.memory.mb")
+  int maxMemoryMb;
+
+  @Inject
+  @ConfigProperty(name = "cms.default.cpus")
+  double defaultCpus;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.cpus")
+  double maxCpus;
+
+  @Inject
+  @ConfigProperty(name = "cms.pids.limit")
+  long pidsLimit;
+
+  @Inject
+  @ConfigProperty(name = "cms.default.idle.timeout.seconds")
+  long defaultIdleTimeoutSeconds;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.idle.timeout.seconds")
+  long maxIdleTimeoutSeconds;
+
+  @Inject
+  @ConfigProperty(name = "cms.default.ttl.seconds")
+  long defaultTtlSeconds;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.ttl.seconds")
+  long maxTtlSeconds;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.containers.per.key")
+  int maxContainersPerKey;
+
+  @Inject
+  @ConfigProperty(name = "cms.ready.timeout.seconds")
+  long readyTimeoutSeconds;
+
+  @Inject
+  @ConfigProperty(name = "cms.heartbeat.millis")
+  int heartbeatMillis;
+
+  @Inject
+  @ConfigProperty(name = "cms.stop.grace.seconds")
+  int stopGraceSeconds;
+
+  public Optional<String> apiKeys() {
+    return apiKeys.map(String::strip).filter(s -> !s.isEmpty());
+  }
+
+  public Path dataDir() {
+    return Path.of(dataDir).toAbsolutePath().normalize();
+  }
+
+  public Optional<String> gatewayId() {
+    return gatewayId.map(String::strip).filter(s -> !s.isEmpty());
+  }
+
+  public String baseImage() {
+    return baseImage;
+  }
+
+  public String dockerHost() {
+    return dockerHost;
+  }
+
+  public String network() {
+    return network;
+  }
+
+  public Optional<String> agentGatewayUrl() {
+    return agentGatewayUrl.map(String::strip).filter(s -> !s.isEmpty());
+  }
+
+  public Optional<String> publicUrl() {
+    return publicUrl
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .map(Settings::withoutTrailingSlash);
+  }
+
+  public Optional<Path> extraCaBundle() {
+    return extraCaBundle.map(String::strip).filter(s -> !s.isEmpty()).map(Path::of);
+  }
+
+  public int defaultMemoryMb() {
+    return defaultMemoryMb;
+  }
+
+  public int maxMemoryMb() {
+    return maxMemoryMb;
+  }
+
+  public double defaultCpus() {
+    return defaultCpus;
+  }
+
+  public double maxCpus() {
+    return maxCpus;
+  }
+
+  public long pidsLimit() {
+    return pidsLimit;
+  }
+
+  public long defaultIdleTimeoutSeconds() {
+    return defaultIdleTimeoutSeconds;
+  }
+
+  public long maxIdleTimeoutSeconds() {
+    return maxIdleTimeoutSeconds;
+  }
+
+  public long defaultTtlSeconds() {
+    return defaultTtlSeconds;
+  }
+
+  public long maxTtlSeconds() {
+    return maxTtlSeconds;
+  }
+
+  public int maxContainersPerKey() {
+    return maxContainersPerKey;
+  }
+
+  public Duration readyTimeout() {
+    return Duration.ofSeconds(readyTimeoutSeconds);
+  }
+
+  public int heartbeatMillis() {
+    return heartbeatMillis;
+  }
+
+  public int stopGraceSeconds() {
+    return stopGraceSeconds;
+  }
+
+  private static String withoutTrailingSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+}

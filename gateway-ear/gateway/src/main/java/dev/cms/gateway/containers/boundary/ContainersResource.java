@@ -1,0 +1,171 @@
+package dev.cms.gateway.containers.boundary;
+
+import dev.cms.domain.ContainerStatus;
+import dev.cms.gateway.config.Settings;
+import dev.cms.gateway.containers.control.ContainerView;
+import dev.cms.gateway.containers.control.Containers;
+import dev.cms.gateway.containers.control.CreateRequest;
+import dev.cms.gateway.containers.control.EventView;
+import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.security.Caller;
+import jakarta.inject.Inject;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.json.bind.JsonbException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** {@code /api/v1/containers}: create, inspect, list, stop, start and delete AppContainers. */
+@Path("v1/containers")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "containers")
+@SecurityRequirement(name = "apiKey")
+public class ContainersResource {
+
+  private static final Jsonb JSON = JsonbBuilder.create();
+
+  @Inject Containers containers;
+  @Inject Caller caller;
+  @Inject Settings settings;
+
+  @Context UriInfo uri;
+  @Context HttpServletRequest request;
+
+  @POST
+  @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+  @Operation(
+      summary = "Create an AppContainer",
+      description =
+          "Body (all optional): memoryMb, cpus, idleTimeoutSeconds, ttlSeconds, env, labels. With"
+              + " ?wait=ready the answer waits (bounded) until the container's agent is connected.")
+  public Response create(
+      String body,
+      @Parameter(description = "'ready' to wait for the agent") @QueryParam("wait") String wait) {
+    if (wait != null && !wait.isEmpty() && !"ready".equals(wait)) {
+      throw ApiException.badRequest("wait must be 'ready', was '" + wait + "'");
+    }
+    CreateRequest req = parse(body);
+    ContainerView created =
+        containers.create(
+            caller.id(),
+            req,
+            new Containers.Endpoints(publicBase(), agentUrl()),
+            "ready".equals(wait));
+    return Response.created(uri.getAbsolutePathBuilder().path(created.id()).build())
+        .entity(created)
+        .build();
+  }
+
+  @GET
+  @Operation(summary = "List the caller's containers, newest first")
+  public List<ContainerView> list(
+      @Parameter(description = "only containers in this status") @QueryParam("status")
+          String status) {
+    return containers.list(caller.id(), parseStatus(status), publicBase());
+  }
+
+  @GET
+  @Path("{id}")
+  @Operation(summary = "One container")
+  public ContainerView get(@PathParam("id") String id) {
+    return containers.get(caller.id(), id, publicBase());
+  }
+
+  @GET
+  @Path("{id}/events")
+  @Operation(summary = "The container's history: status changes and agent links, oldest first")
+  public List<EventView> events(@PathParam("id") String id) {
+    return containers.history(caller.id(), id);
+  }
+
+  @DELETE
+  @Path("{id}")
+  @Operation(summary = "Stop and remove the container; the record stays, DELETED")
+  public Map<String, Object> delete(@PathParam("id") String id) {
+    ContainerView v = containers.delete(caller.id(), id, publicBase());
+    return Map.of("id", v.id(), "deleted", true, "status", v.status());
+  }
+
+  @POST
+  @Path("{id}/stop")
+  @Operation(summary = "Stop a running container (RUNNING → STOPPED)")
+  public ContainerView stop(@PathParam("id") String id) {
+    return containers.stop(caller.id(), id, publicBase());
+  }
+
+  @POST
+  @Path("{id}/start")
+  @Operation(summary = "Start a stopped container (STOPPED → RUNNING)")
+  public ContainerView start(@PathParam("id") String id) {
+    return containers.start(caller.id(), id, publicBase());
+  }
+
+  private static CreateRequest parse(String body) {
+    if (body == null || body.isBlank()) {
+      return CreateRequest.defaults();
+    }
+    try {
+      CreateRequest r = JSON.fromJson(body, CreateRequest.class);
+      return r == null ? CreateRequest.defaults() : r;
+    } catch (JsonbException e) {
+      throw ApiException.badRequest("malformed request body: " + rootMessage(e));
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? e.getMessage() : t.getMessage();
+  }
+
+  private static Optional<ContainerStatus> parseStatus(String status) {
+    if (status == null || status.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(ContainerStatus.valueOf(status.strip().toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(
+          "unknown status '" + status + "'; one of " + Arrays.toString(ContainerStatus.values()));
+    }
+  }
+
+  private String publicBase() {
+    return settings
+        .publicUrl()
+        .orElseGet(
+            () -> {
+              String base = uri.getBaseUri().toString(); // …/api/
+              String root = base.substring(0, base.length() - "api/".length());
+              return root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+            });
+  }
+
+  private String agentUrl() {
+    return settings
+        .agentGatewayUrl()
+        .orElseGet(() -> "ws://host.docker.internal:" + request.getLocalPort() + "/ws/v1/agent");
+  }
+}

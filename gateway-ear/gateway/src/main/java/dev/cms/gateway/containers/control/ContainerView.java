@@ -1,0 +1,28 @@
+package dev.cms.gateway.containers.control;
+
+import dev.cms.domain.ContainerStatus;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A container as the API shows it. {@code token} is present only in the answer to its creation;
+ * {@code exitCode} only once the container has exited.
+ */
+public record ContainerView(
+    String id,
+    ContainerStatus status,
+    boolean agentConnected,
+    Instant createdAt,
+    Instant updatedAt,
+    Instant lastActivityAt,
+    Limits limits,
+    Map<String, String> labels,
+    Integer exitCode,
+    String reason,
+    String websocketUrl,
+    String token) {
+
+  /** The resource limits and timeouts of a container. */
+  public record Limits(
+      int memoryMb, double cpus, long pidsLimit, long idleTimeoutSeconds, long ttlSeconds) {}
+}

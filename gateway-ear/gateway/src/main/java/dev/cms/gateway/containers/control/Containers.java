@@ -1,0 +1,674 @@
+package dev.cms.gateway.containers.control;
+
+import dev.cms.domain.ContainerStatus;
+import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.config.Settings;
+import dev.cms.gateway.containers.entity.ContainerEvent;
+import dev.cms.gateway.containers.entity.ContainerRecord;
+import dev.cms.gateway.persistence.Database;
+import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.runtime.ContainerRuntime;
+import dev.cms.gateway.runtime.ContainerSpec;
+import dev.cms.gateway.runtime.RuntimeContainer;
+import dev.cms.gateway.runtime.RuntimeEvent;
+import dev.cms.gateway.runtime.RuntimeFailureException;
+import dev.cms.gateway.runtime.RuntimeUnavailableException;
+import dev.cms.gateway.security.Secrets;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * The container lifecycle: creating, starting, stopping and removing AppContainers on the runtime,
+ * and keeping their records true to what the engine reports. Operations on one container are
+ * serialised; the engine's own events for a container with an operation in flight are left to that
+ * operation.
+ */
+@ApplicationScoped
+public class Containers {
+
+  private static final Logger LOG = Logger.getLogger(Containers.class.getName());
+
+  /** Label naming the gateway that owns a container. */
+  public static final String LABEL_GATEWAY = "cms.gateway";
+
+  /** Label naming the record of a container. */
+  public static final String LABEL_RECORD = "cms.record";
+
+  /** Label naming the key id that owns a container. */
+  public static final String LABEL_OWNER = "cms.owner";
+
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,127}");
+  private static final Set<ContainerStatus> LIVE =
+      EnumSet.of(ContainerStatus.CREATING, ContainerStatus.RUNNING, ContainerStatus.STOPPED);
+  private static final Set<ContainerStatus> ON_ENGINE =
+      EnumSet.of(
+          ContainerStatus.CREATING,
+          ContainerStatus.RUNNING,
+          ContainerStatus.STOPPED,
+          ContainerStatus.TERMINATED);
+  private static final Duration ACTIVITY_WRITE_INTERVAL = Duration.ofSeconds(5);
+
+  @Inject Database db;
+  @Inject ContainerRuntime runtime;
+  @Inject Agents agents;
+  @Inject Settings settings;
+  @Inject GatewayIdentity identity;
+
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Set<String> busy = ConcurrentHashMap.newKeySet();
+  private final Set<String> oomKilled = ConcurrentHashMap.newKeySet();
+  private final Object quotaLock = new Object();
+
+  /** Where the answer to a create sends the client and the agent. */
+  public record Endpoints(String publicBase, String agentUrl) {}
+
+  /** Creates and starts a container for the caller; optionally waits for its agent. */
+  public ContainerView create(
+      String owner, CreateRequest request, Endpoints endpoints, boolean waitReady) {
+    CreateRequest r = request == null ? CreateRequest.defaults() : request;
+    ContainerRecord.Limits limits = limits(r);
+    Map<String, String> labels = checkLabels(r.labels());
+    Map<String, String> env = checkEnv(r.env());
+    String id = "c-" + Secrets.id(12);
+    String token = Secrets.token(40);
+    String agentSecret = Secrets.token(40);
+    Instant now = Instant.now();
+    ContainerRecord record =
+        new ContainerRecord(
+            id, owner, limits, labels, Secrets.hash(token), Secrets.hash(agentSecret), now);
+    synchronized (quotaLock) {
+      long live =
+          db.tx(
+              em ->
+                  em.createNamedQuery(ContainerRecord.COUNT_BY_OWNER_IN, Long.class)
+                      .setParameter("owner", owner)
+                      .setParameter("statuses", LIVE)
+                      .getSingleResult());
+      if (live >= settings.maxContainersPerKey()) {
+        throw ApiException.tooManyRequests(
+            "this API key already has "
+                + live
+                + " live containers (limit "
+                + settings.maxContainersPerKey()
+                + "); delete one first");
+      }
+      db.run(
+          em -> {
+            em.persist(record);
+            em.persist(
+                new ContainerEvent(
+                    id, "STATUS", null, ContainerStatus.CREATING, "created by API", now));
+          });
+    }
+    busy.add(id);
+    try {
+      String image = runtime.ensureImage();
+      Map<String, String> containerEnv = new LinkedHashMap<>(env);
+      containerEnv.put("CMS_AGENT_URL", endpoints.agentUrl());
+      containerEnv.put("CMS_AGENT_SECRET", agentSecret);
+      containerEnv.put("CMS_CONTAINER_ID", id);
+      Map<String, String> engineLabels = new LinkedHashMap<>();
+      labels.forEach((k, v) -> engineLabels.put("user." + k, v));
+      engineLabels.put(LABEL_GATEWAY, identity.id());
+      engineLabels.put(LABEL_RECORD, id);
+      engineLabels.put(LABEL_OWNER, owner);
+      String engineId =
+          runtime.createAndStart(
+              new ContainerSpec(
+                  "cms-" + id,
+                  image,
+                  engineLabels,
+                  containerEnv,
+                  limits.memoryMb(),
+                  limits.cpus(),
+                  limits.pidsLimit()));
+      update(
+          id,
+          rec -> {
+            rec.assignEngine(engineId, image);
+            return rec.transition(ContainerStatus.RUNNING, "container started", Instant.now());
+          });
+    } catch (RuntimeUnavailableException e) {
+      fail(id, e.getMessage());
+      throw ApiException.unavailable(e.getMessage(), e);
+    } catch (RuntimeFailureException | IllegalStateException e) {
+      fail(id, e.getMessage());
+      throw new ApiException(
+          500, "Internal Server Error", "container creation failed: " + e.getMessage(), e);
+    } finally {
+      busy.remove(id);
+    }
+    if (waitReady) {
+      agents.awaitConnected(id, settings.readyTimeout());
+    }
+    ContainerView view = view(find(id), endpoints.publicBase());
+    return withToken(view, token);
+  }
+
+  /** A caller's container; 404 when it does not exist or belongs to another key. */
+  public ContainerView get(String owner, String id, String publicBase) {
+    touch(owner, id);
+    return view(owned(owner, id), publicBase);
+  }
+
+  /** The caller's containers, newest first, optionally only those in one status. */
+  public List<ContainerView> list(
+      String owner, Optional<ContainerStatus> status, String publicBase) {
+    List<ContainerRecord> records =
+        db.tx(
+            em ->
+                status
+                    .map(
+                        s ->
+                            em.createNamedQuery(
+                                    ContainerRecord.BY_OWNER_AND_STATUS, ContainerRecord.class)
+                                .setParameter("owner", owner)
+                                .setParameter("status", s)
+                                .getResultList())
+                    .orElseGet(
+                        () ->
+                            em.createNamedQuery(ContainerRecord.BY_OWNER, ContainerRecord.class)
+                                .setParameter("owner", owner)
+                                .getResultList()));
+    return records.stream().map(r -> view(r, publicBase)).toList();
+  }
+
+  /** A container's history, oldest first. */
+  public List<EventView> history(String owner, String id) {
+    owned(owner, id);
+    return db.tx(
+        em ->
+            em
+                .createNamedQuery(ContainerEvent.OF_CONTAINER, ContainerEvent.class)
+                .setParameter("id", id)
+                .getResultList()
+                .stream()
+                .map(e -> new EventView(e.at(), e.kind(), e.fromStatus(), e.toStatus(), e.reason()))
+                .toList());
+  }
+
+  /** Stops and removes the container; its record stays, DELETED. Repeating it is harmless. */
+  public ContainerView delete(String owner, String id, String publicBase) {
+    owned(owner, id);
+    remove(id, "deleted by API");
+    return view(find(id), publicBase);
+  }
+
+  /** Stops a running container (RUNNING → STOPPED). */
+  public ContainerView stop(String owner, String id, String publicBase) {
+    ContainerRecord rec = owned(owner, id);
+    synchronized (lock(id)) {
+      rec = find(id);
+      if (rec.status() == ContainerStatus.STOPPED) {
+        return view(rec, publicBase);
+      }
+      if (rec.status() != ContainerStatus.RUNNING) {
+        throw ApiException.conflict(
+            "container " + id + " is " + rec.status() + "; only a RUNNING one can be stopped");
+      }
+      String engineId = rec.engineId();
+      busy.add(id);
+      try {
+        engine(
+            () -> {
+              runtime.stop(engineId, Duration.ofSeconds(settings.stopGraceSeconds()));
+              return null;
+            });
+        agents.drop(id, "container stopped");
+        update(id, r -> r.transition(ContainerStatus.STOPPED, "stopped by API", Instant.now()));
+      } finally {
+        busy.remove(id);
+      }
+    }
+    touch(owner, id);
+    return view(find(id), publicBase);
+  }
+
+  /** Starts a stopped (or terminated) container again (→ RUNNING). */
+  public ContainerView start(String owner, String id, String publicBase) {
+    ContainerRecord rec = owned(owner, id);
+    synchronized (lock(id)) {
+      rec = find(id);
+      if (rec.status() == ContainerStatus.RUNNING) {
+        return view(rec, publicBase);
+      }
+      if (rec.status() != ContainerStatus.STOPPED && rec.status() != ContainerStatus.TERMINATED) {
+        throw ApiException.conflict(
+            "container " + id + " is " + rec.status() + "; only a STOPPED one can be started");
+      }
+      String engineId = rec.engineId();
+      busy.add(id);
+      try {
+        engine(
+            () -> {
+              runtime.start(engineId);
+              return null;
+            });
+        update(
+            id,
+            r -> {
+              r.exited(null);
+              return r.transition(ContainerStatus.RUNNING, "started by API", Instant.now());
+            });
+      } finally {
+        busy.remove(id);
+      }
+    }
+    touch(owner, id);
+    return view(find(id), publicBase);
+  }
+
+  /** Whether an agent presenting this secret may speak for the container. */
+  public boolean acceptsAgent(String id, String secret) {
+    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    return rec != null
+        && rec.status() != ContainerStatus.DELETED
+        && rec.status() != ContainerStatus.FAILED
+        && Secrets.matches(secret, rec.agentSecretHash());
+  }
+
+  /** Whether the client token opens the container's client WebSocket. */
+  public boolean acceptsClient(String id, String token) {
+    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    return rec != null && rec.status().isLive() && Secrets.matches(token, rec.clientTokenHash());
+  }
+
+  /** Records activity on a container (API calls, terminal and preview traffic). */
+  public void activity(String id) {
+    Instant now = Instant.now();
+    db.run(
+        em -> {
+          ContainerRecord rec = em.find(ContainerRecord.class, id);
+          if (rec != null
+              && Duration.between(rec.lastActivityAt(), now).compareTo(ACTIVITY_WRITE_INTERVAL)
+                  > 0) {
+            rec.touch(now);
+          }
+        });
+  }
+
+  void onAgentLink(@Observes Agents.LinkChanged change) {
+    try {
+      db.run(
+          em -> {
+            if (em.find(ContainerRecord.class, change.containerId()) != null) {
+              em.persist(
+                  ContainerEvent.note(
+                      change.containerId(),
+                      change.connected() ? "AGENT_CONNECTED" : "AGENT_DISCONNECTED",
+                      change.detail(),
+                      Instant.now()));
+            }
+          });
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING, "could not record the agent link change of " + change.containerId(), e);
+    }
+  }
+
+  /** Applies an engine event to the record it names. */
+  public void onRuntimeEvent(RuntimeEvent event) {
+    String id = event.labels().get(LABEL_RECORD);
+    if (id == null || busy.contains(id)) {
+      if (id != null && event.kind() == RuntimeEvent.Kind.OOM) {
+        oomKilled.add(id);
+      }
+      return;
+    }
+    synchronized (lock(id)) {
+      if (busy.contains(id)) {
+        return;
+      }
+      ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+      if (rec == null || rec.status().isFinal()) {
+        return;
+      }
+      Instant now = Instant.now();
+      switch (event.kind()) {
+        case OOM -> oomKilled.add(id);
+        case DIED -> {
+          if (rec.status() == ContainerStatus.RUNNING || rec.status() == ContainerStatus.CREATING) {
+            String why =
+                oomKilled.remove(id)
+                    ? "killed: out of memory"
+                    : "exited with code " + event.exitCode();
+            update(
+                id,
+                r -> {
+                  r.exited(event.exitCode());
+                  return r.transition(
+                      ContainerStatus.TERMINATED, why + " (outside the gateway)", now);
+                });
+            agents.drop(id, "container exited");
+            LOG.info(() -> "container " + id + " terminated: " + why);
+          }
+        }
+        case STARTED -> {
+          if (rec.status() == ContainerStatus.STOPPED
+              || rec.status() == ContainerStatus.TERMINATED) {
+            update(
+                id,
+                r -> {
+                  r.exited(null);
+                  return r.transition(ContainerStatus.RUNNING, "started outside the gateway", now);
+                });
+          }
+        }
+        case REMOVED -> {
+          update(
+              id, r -> r.transition(ContainerStatus.DELETED, "removed outside the gateway", now));
+          agents.drop(id, "container removed");
+          LOG.info(() -> "container " + id + " was removed outside the gateway");
+        }
+      }
+    }
+  }
+
+  /**
+   * Makes the records agree with the engine after a (re)start: records of containers that vanished
+   * become DELETED, exited ones TERMINATED, running ones RUNNING; containers of this gateway
+   * without a live record are removed.
+   */
+  public void reconcile() {
+    List<RuntimeContainer> onEngine = runtime.list(Map.of(LABEL_GATEWAY, identity.id()));
+    Map<String, RuntimeContainer> byRecord = new HashMap<>();
+    for (RuntimeContainer c : onEngine) {
+      String rid = c.labels().get(LABEL_RECORD);
+      if (rid != null) {
+        byRecord.put(rid, c);
+      }
+    }
+    List<ContainerRecord> records =
+        db.tx(
+            em ->
+                em.createNamedQuery(ContainerRecord.IN_STATUSES, ContainerRecord.class)
+                    .setParameter("statuses", ON_ENGINE)
+                    .getResultList());
+    int changed = 0;
+    Instant now = Instant.now();
+    for (ContainerRecord rec : records) {
+      RuntimeContainer c = byRecord.remove(rec.id());
+      ContainerStatus before = rec.status();
+      if (c == null) {
+        update(
+            rec.id(),
+            r ->
+                r.transition(
+                    ContainerStatus.DELETED, "gone from the engine (found at gateway start)", now));
+      } else if (c.running() && before != ContainerStatus.RUNNING) {
+        update(
+            rec.id(),
+            r -> {
+              r.exited(null);
+              return r.transition(ContainerStatus.RUNNING, "running (found at gateway start)", now);
+            });
+      } else if (!c.running()
+          && (before == ContainerStatus.RUNNING || before == ContainerStatus.CREATING)) {
+        String why = c.oomKilled() ? "killed: out of memory" : "exited with code " + c.exitCode();
+        update(
+            rec.id(),
+            r -> {
+              r.exited(c.exitCode());
+              return r.transition(
+                  ContainerStatus.TERMINATED, why + " (found at gateway start)", now);
+            });
+      } else {
+        continue;
+      }
+      changed++;
+    }
+    for (RuntimeContainer orphan : byRecord.values()) {
+      LOG.info(() -> "removing orphan container " + orphan.engineId() + " (no live record)");
+      runtime.remove(orphan.engineId());
+      changed++;
+    }
+    int total = records.size();
+    int changes = changed;
+    LOG.info(() -> "reconciled " + total + " records with the engine; " + changes + " corrected");
+  }
+
+  /** Removes containers past their idle timeout or time to live. */
+  public void reap() {
+    Instant now = Instant.now();
+    List<ContainerRecord> live =
+        db.tx(
+            em ->
+                em.createNamedQuery(ContainerRecord.IN_STATUSES, ContainerRecord.class)
+                    .setParameter("statuses", ON_ENGINE)
+                    .getResultList());
+    for (ContainerRecord rec : live) {
+      var limits = rec.limits();
+      String why = null;
+      if (Duration.between(rec.createdAt(), now).toSeconds() >= limits.ttlSeconds()) {
+        why = "time to live of " + limits.ttlSeconds() + " s expired";
+      } else if (Duration.between(rec.lastActivityAt(), now).toSeconds()
+          >= limits.idleTimeoutSeconds()) {
+        why = "idle for more than " + limits.idleTimeoutSeconds() + " s";
+      }
+      if (why != null) {
+        String reason = why;
+        LOG.info(() -> "reaping container " + rec.id() + ": " + reason);
+        try {
+          remove(rec.id(), reason);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "could not reap " + rec.id(), e);
+        }
+      }
+    }
+  }
+
+  private void remove(String id, String reason) {
+    synchronized (lock(id)) {
+      ContainerRecord rec = find(id);
+      if (rec.status() == ContainerStatus.DELETED || rec.status() == ContainerStatus.FAILED) {
+        return;
+      }
+      busy.add(id);
+      try {
+        agents.drop(id, "container deleted");
+        if (rec.engineId() != null) {
+          String engineId = rec.engineId();
+          engine(
+              () -> {
+                runtime.remove(engineId);
+                return null;
+              });
+        }
+        update(id, r -> r.transition(ContainerStatus.DELETED, reason, Instant.now()));
+      } finally {
+        busy.remove(id);
+      }
+    }
+  }
+
+  private void fail(String id, String reason) {
+    try {
+      update(id, r -> r.transition(ContainerStatus.FAILED, reason, Instant.now()));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not record the failure of " + id, e);
+    }
+  }
+
+  private ContainerRecord owned(String owner, String id) {
+    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    if (rec == null || !rec.ownerId().equals(owner)) {
+      throw ApiException.notFound("no container '" + id + "' for this API key");
+    }
+    return rec;
+  }
+
+  private ContainerRecord find(String id) {
+    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    if (rec == null) {
+      throw ApiException.notFound("no container '" + id + "'");
+    }
+    return rec;
+  }
+
+  private void touch(String owner, String id) {
+    owned(owner, id);
+    activity(id);
+  }
+
+  private void update(
+      String id, java.util.function.Function<ContainerRecord, ContainerEvent> change) {
+    db.run(
+        (EntityManager em) -> {
+          ContainerRecord rec = em.find(ContainerRecord.class, id);
+          if (rec != null) {
+            em.persist(change.apply(rec));
+          }
+        });
+  }
+
+  private Object lock(String id) {
+    return locks.computeIfAbsent(id, k -> new Object());
+  }
+
+  private static <T> T engine(Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (RuntimeUnavailableException e) {
+      throw ApiException.unavailable(e.getMessage(), e);
+    } catch (RuntimeFailureException e) {
+      throw new ApiException(502, "Bad Gateway", e.getMessage(), e);
+    }
+  }
+
+  private ContainerView view(ContainerRecord r, String publicBase) {
+    var l = r.limits();
+    boolean exited = r.status() == ContainerStatus.TERMINATED || r.exitCode() != null;
+    return new ContainerView(
+        r.id(),
+        r.status(),
+        agents.isConnected(r.id()),
+        r.createdAt(),
+        r.updatedAt(),
+        r.lastActivityAt(),
+        new ContainerView.Limits(
+            l.memoryMb(), l.cpus(), l.pidsLimit(), l.idleTimeoutSeconds(), l.ttlSeconds()),
+        r.labels(),
+        exited ? r.exitCode() : null,
+        r.reason(),
+        websocketUrl(publicBase, r.id()),
+        null);
+  }
+
+  private static ContainerView withToken(ContainerView v, String token) {
+    return new ContainerView(
+        v.id(),
+        v.status(),
+        v.agentConnected(),
+        v.createdAt(),
+        v.updatedAt(),
+        v.lastActivityAt(),
+        v.limits(),
+        v.labels(),
+        v.exitCode(),
+        v.reason(),
+        v.websocketUrl(),
+        token);
+  }
+
+  static String websocketUrl(String publicBase, String id) {
+    String ws =
+        publicBase.startsWith("https://")
+            ? "wss://" + publicBase.substring(8)
+            : publicBase.startsWith("http://") ? "ws://" + publicBase.substring(7) : publicBase;
+    return ws + "/ws/v1/containers/" + id;
+  }
+
+  private ContainerRecord.Limits limits(CreateRequest r) {
+    int memory = r.memoryMb() == null ? settings.defaultMemoryMb() : r.memoryMb();
+    double cpus = r.cpus() == null ? settings.defaultCpus() : r.cpus();
+    long idle =
+        r.idleTimeoutSeconds() == null
+            ? settings.defaultIdleTimeoutSeconds()
+            : r.idleTimeoutSeconds();
+    long ttl = r.ttlSeconds() == null ? settings.defaultTtlSeconds() : r.ttlSeconds();
+    List<String> problems = new ArrayList<>();
+    if (memory < 64 || memory > settings.maxMemoryMb()) {
+      problems.add("memoryMb must be between 64 and " + settings.maxMemoryMb() + ", was " + memory);
+    }
+    if (!(cpus >= 0.1 && cpus <= settings.maxCpus())) {
+      problems.add("cpus must be between 0.1 and " + settings.maxCpus() + ", was " + cpus);
+    }
+    if (idle < 10 || idle > settings.maxIdleTimeoutSeconds()) {
+      problems.add(
+          "idleTimeoutSeconds must be between 10 and "
+              + settings.maxIdleTimeoutSeconds()
+              + ", was "
+              + idle);
+    }
+    if (ttl < 10 || ttl > settings.maxTtlSeconds()) {
+      problems.add(
+          "ttlSeconds must be between 10 and " + settings.maxTtlSeconds() + ", was " + ttl);
+    }
+    if (!problems.isEmpty()) {
+      throw ApiException.badRequest(String.join("; ", problems));
+    }
+    return new ContainerRecord.Limits(memory, cpus, settings.pidsLimit(), idle, ttl);
+  }
+
+  private static Map<String, String> checkEnv(Map<String, String> env) {
+    if (env == null) {
+      return Map.of();
+    }
+    if (env.size() > 100) {
+      throw ApiException.badRequest("at most 100 env entries, got " + env.size());
+    }
+    env.forEach(
+        (k, v) -> {
+          if (k == null || !ENV_NAME.matcher(k).matches()) {
+            throw ApiException.badRequest("env name '" + k + "' is not a valid variable name");
+          }
+          if (k.startsWith("CMS_")) {
+            throw ApiException.badRequest("env name '" + k + "' is reserved (CMS_ prefix)");
+          }
+          if (v == null || v.length() > 8192 || v.indexOf('\0') >= 0) {
+            throw ApiException.badRequest(
+                "env value of '" + k + "' must be a string of at most 8192 characters");
+          }
+        });
+    return env;
+  }
+
+  private static Map<String, String> checkLabels(Map<String, String> labels) {
+    if (labels == null) {
+      return Map.of();
+    }
+    if (labels.size() > 32) {
+      throw ApiException.badRequest("at most 32 labels, got " + labels.size());
+    }
+    labels.forEach(
+        (k, v) -> {
+          if (k == null || !LABEL_NAME.matcher(k).matches()) {
+            throw ApiException.badRequest(
+                "label name '" + k + "' must match " + LABEL_NAME.pattern());
+          }
+          if (v == null || v.length() > 1024) {
+            throw ApiException.badRequest(
+                "label '" + k + "' must have a value of at most 1024 characters");
+          }
+        });
+    return new LinkedHashMap<>(labels);
+  }
+}

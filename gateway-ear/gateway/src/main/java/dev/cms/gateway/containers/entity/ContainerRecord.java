@@ -1,0 +1,254 @@
+package dev.cms.gateway.containers.entity;
+
+import dev.cms.domain.ContainerStatus;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** The gateway's record of one AppContainer; it outlives the container itself. */
+@Entity
+@Table(name = "container_record")
+@NamedQuery(
+    name = ContainerRecord.BY_OWNER,
+    query = "SELECT c FROM ContainerRecord c WHERE c.ownerId = :owner ORDER BY c.createdAt DESC")
+@NamedQuery(
+    name = ContainerRecord.BY_OWNER_AND_STATUS,
+    query =
+        "SELECT c FROM ContainerRecord c WHERE c.ownerId = :owner AND c.status = :status"
+            + " ORDER BY c.createdAt DESC")
+@NamedQuery(
+    name = ContainerRecord.COUNT_BY_OWNER_IN,
+    query =
+        "SELECT COUNT(c) FROM ContainerRecord c WHERE c.ownerId = :owner AND c.status IN :statuses")
+@NamedQuery(
+    name = ContainerRecord.IN_STATUSES,
+    query = "SELECT c FROM ContainerRecord c WHERE c.status IN :statuses")
+public class ContainerRecord {
+
+  public static final String BY_OWNER = "ContainerRecord.byOwner";
+  public static final String BY_OWNER_AND_STATUS = "ContainerRecord.byOwnerAndStatus";
+  public static final String COUNT_BY_OWNER_IN = "ContainerRecord.countByOwnerIn";
+  public static final String IN_STATUSES = "ContainerRecord.inStatuses";
+
+  @Id private String id;
+
+  @Column(name = "owner_id", nullable = false)
+  private String ownerId;
+
+  @Enumerated(EnumType.STRING)
+  @Column(nullable = false)
+  private ContainerStatus status;
+
+  @Column(name = "engine_id")
+  private String engineId;
+
+  private String image;
+
+  @Column(name = "memory_mb")
+  private int memoryMb;
+
+  private double cpus;
+
+  @Column(name = "pids_limit")
+  private long pidsLimit;
+
+  @Column(name = "idle_timeout_seconds")
+  private long idleTimeoutSeconds;
+
+  @Column(name = "ttl_seconds")
+  private long ttlSeconds;
+
+  private String labels;
+
+  @Column(name = "client_token_hash", nullable = false)
+  private String clientTokenHash;
+
+  @Column(name = "agent_secret_hash", nullable = false)
+  private String agentSecretHash;
+
+  @Column(name = "exit_code")
+  private Integer exitCode;
+
+  private String reason;
+
+  @Column(name = "created_at", nullable = false)
+  private Instant createdAt;
+
+  @Column(name = "updated_at", nullable = false)
+  private Instant updatedAt;
+
+  @Column(name = "last_activity_at", nullable = false)
+  private Instant lastActivityAt;
+
+  @Version private long version;
+
+  protected ContainerRecord() {}
+
+  public ContainerRecord(
+      String id,
+      String ownerId,
+      Limits limits,
+      Map<String, String> labels,
+      String clientTokenHash,
+      String agentSecretHash,
+      Instant now) {
+    this.id = Objects.requireNonNull(id, "id");
+    this.ownerId = Objects.requireNonNull(ownerId, "ownerId");
+    this.memoryMb = limits.memoryMb();
+    this.cpus = limits.cpus();
+    this.pidsLimit = limits.pidsLimit();
+    this.idleTimeoutSeconds = limits.idleTimeoutSeconds();
+    this.ttlSeconds = limits.ttlSeconds();
+    this.labels = encode(labels);
+    this.clientTokenHash = Objects.requireNonNull(clientTokenHash, "clientTokenHash");
+    this.agentSecretHash = Objects.requireNonNull(agentSecretHash, "agentSecretHash");
+    this.status = ContainerStatus.CREATING;
+    this.createdAt = now;
+    this.updatedAt = now;
+    this.lastActivityAt = now;
+  }
+
+  /** Resource limits of a container, as requested and recorded. */
+  public record Limits(
+      int memoryMb, double cpus, long pidsLimit, long idleTimeoutSeconds, long ttlSeconds) {}
+
+  public Limits limits() {
+    return new Limits(memoryMb, cpus, pidsLimit, idleTimeoutSeconds, ttlSeconds);
+  }
+
+  /** Moves to a new status; returns the event describing the transition. */
+  public ContainerEvent transition(ContainerStatus to, String why, Instant now) {
+    ContainerStatus from = status;
+    status = Objects.requireNonNull(to, "to");
+    reason = why;
+    updatedAt = now;
+    return new ContainerEvent(id, "STATUS", from, to, why, now);
+  }
+
+  public void exited(Integer code) {
+    this.exitCode = code;
+  }
+
+  public void touch(Instant now) {
+    lastActivityAt = now;
+  }
+
+  public void assignEngine(String engineId, String image) {
+    this.engineId = engineId;
+    this.image = image;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String ownerId() {
+    return ownerId;
+  }
+
+  public ContainerStatus status() {
+    return status;
+  }
+
+  public String engineId() {
+    return engineId;
+  }
+
+  public String image() {
+    return image;
+  }
+
+  public Map<String, String> labels() {
+    return decode(labels);
+  }
+
+  public String clientTokenHash() {
+    return clientTokenHash;
+  }
+
+  public String agentSecretHash() {
+    return agentSecretHash;
+  }
+
+  public Integer exitCode() {
+    return exitCode;
+  }
+
+  public String reason() {
+    return reason;
+  }
+
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  public Instant updatedAt() {
+    return updatedAt;
+  }
+
+  public Instant lastActivityAt() {
+    return lastActivityAt;
+  }
+
+  private static String encode(Map<String, String> labels) {
+    if (labels == null || labels.isEmpty()) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder();
+    labels.forEach((k, v) -> sb.append(escape(k)).append('=').append(escape(v)).append('\n'));
+    return sb.toString();
+  }
+
+  private static Map<String, String> decode(String text) {
+    Map<String, String> m = new LinkedHashMap<>();
+    if (text == null) {
+      return m;
+    }
+    for (String line : text.split("\n")) {
+      if (line.isEmpty()) {
+        continue;
+      }
+      int eq = indexOfUnescaped(line, '=');
+      m.put(unescape(line.substring(0, eq)), unescape(line.substring(eq + 1)));
+    }
+    return m;
+  }
+
+  private static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("\n", "\\n").replace("=", "\\e");
+  }
+
+  private static String unescape(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && i + 1 < s.length()) {
+        char n = s.charAt(++i);
+        sb.append(n == 'n' ? '\n' : n == 'e' ? '=' : n);
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static int indexOfUnescaped(String s, char target) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == '\\') {
+        i++;
+      } else if (s.charAt(i) == target) {
+        return i;
+      }
+    }
+    return s.length();
+  }
+}

@@ -1,0 +1,53 @@
+package dev.cms.gateway.problems;
+
+import jakarta.ws.rs.core.Response;
+import java.util.Objects;
+
+/**
+ * A failure the API reports to its caller as an RFC 9457 problem with this status, title and
+ * detail.
+ */
+public class ApiException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final int status;
+  private final String title;
+
+  public ApiException(Response.StatusType status, String detail) {
+    this(status.getStatusCode(), status.getReasonPhrase(), detail, null);
+  }
+
+  public ApiException(int status, String title, String detail, Throwable cause) {
+    super(Objects.requireNonNull(detail, "detail"), cause);
+    this.status = status;
+    this.title = Objects.requireNonNull(title, "title");
+  }
+
+  public static ApiException badRequest(String detail) {
+    return new ApiException(Response.Status.BAD_REQUEST, detail);
+  }
+
+  public static ApiException notFound(String detail) {
+    return new ApiException(Response.Status.NOT_FOUND, detail);
+  }
+
+  public static ApiException conflict(String detail) {
+    return new ApiException(Response.Status.CONFLICT, detail);
+  }
+
+  public static ApiException tooManyRequests(String detail) {
+    return new ApiException(Response.Status.TOO_MANY_REQUESTS, detail);
+  }
+
+  public static ApiException unavailable(String detail, Throwable cause) {
+    return new ApiException(503, "Service Unavailable", detail, cause);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String title() {
+    return title;
+  }
+}

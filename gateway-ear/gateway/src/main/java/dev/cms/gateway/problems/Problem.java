@@ -1,0 +1,34 @@
+package dev.cms.gateway.problems;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Builds RFC 9457 {@code application/problem+json} responses. */
+public final class Problem {
+
+  public static final String MEDIA_TYPE = "application/problem+json";
+
+  private Problem() {}
+
+  /**
+   * A problem response with the given status, title and detail; {@code instance} is the request
+   * path.
+   */
+  public static Response response(int status, String title, String detail, String instance) {
+    JsonObjectBuilder json =
+        Json.createObjectBuilder()
+            .add("type", "about:blank")
+            .add("title", title)
+            .add("status", status)
+            .add("detail", detail == null ? title : detail);
+    if (instance != null) {
+      json.add("instance", instance);
+    }
+    return Response.status(status)
+        .type(MediaType.valueOf(MEDIA_TYPE))
+        .entity(json.build().toString())
+        .build();
+  }
+}

@@ -1,0 +1,77 @@
+package dev.cms.gateway.problems;
+
+import jakarta.json.JsonException;
+import jakarta.json.bind.JsonbException;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/** The one place where failures become {@code application/problem+json}. */
+@Provider
+public class ProblemMapper implements ExceptionMapper<Throwable> {
+
+  private static final Logger LOG = Logger.getLogger(ProblemMapper.class.getName());
+
+  @Context UriInfo uriInfo;
+
+  @Override
+  public Response toResponse(Throwable e) {
+    String path = uriInfo == null ? null : uriInfo.getRequestUri().getPath();
+    Throwable cause = unwrap(e);
+    if (cause instanceof ApiException api) {
+      if (api.status() >= 500) {
+        LOG.log(Level.WARNING, api.getMessage(), api.getCause());
+      }
+      return Problem.response(api.status(), api.title(), api.getMessage(), path);
+    }
+    if (cause instanceof ConstraintViolationException cv) {
+      String detail =
+          cv.getConstraintViolations().stream()
+              .map(v -> v.getPropertyPath() + " " + v.getMessage())
+              .sorted()
+              .collect(Collectors.joining("; "));
+      return Problem.response(400, "Bad Request", detail, path);
+    }
+    if (cause instanceof JsonbException || cause instanceof JsonException) {
+      return Problem.response(
+          400, "Bad Request", "malformed JSON body: " + cause.getMessage(), path);
+    }
+    if (e instanceof WebApplicationException wae) {
+      Response r = wae.getResponse();
+      Response.StatusType st = r.getStatusInfo();
+      String detail = wae.getMessage();
+      if (st.getStatusCode() == 404 && (detail == null || detail.startsWith("HTTP 404"))) {
+        detail = "no such resource: " + path;
+      } else if (st.getStatusCode() == 405) {
+        detail = "method not allowed on " + path;
+      } else if (st.getStatusCode() == 415) {
+        detail = "unsupported media type; send application/json";
+      }
+      return Problem.response(st.getStatusCode(), st.getReasonPhrase(), detail, path);
+    }
+    LOG.log(Level.SEVERE, "unexpected failure on " + path, e);
+    return Problem.response(
+        500, "Internal Server Error", "unexpected failure; see the gateway log", path);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    for (int i = 0; i < 10 && t != null; i++) {
+      if (t instanceof ApiException
+          || t instanceof ConstraintViolationException
+          || t instanceof JsonbException
+          || t instanceof JsonException) {
+        return t;
+      }
+      t = t.getCause();
+    }
+    return e;
+  }
+}

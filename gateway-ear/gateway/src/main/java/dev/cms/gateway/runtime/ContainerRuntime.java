@@ -1,0 +1,49 @@
+package dev.cms.gateway.runtime;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The control plane: what the gateway needs from a container engine. Docker ({@code DockerRuntime})
+ * is the implementation today; Kubernetes is the planned second one, so nothing here speaks of
+ * images layers, sockets or pods. Implementations throw {@link RuntimeUnavailableException} when
+ * the engine cannot be reached and {@link RuntimeFailureException} when it refuses an operation.
+ */
+public interface ContainerRuntime {
+
+  /** Checks the engine answers. */
+  void ping();
+
+  /**
+   * Makes sure the AppContainer image exists, building it when missing; returns its reference.
+   * Blocks while a build runs.
+   */
+  String ensureImage();
+
+  /** Creates and starts a container; returns the engine's id for it. */
+  String createAndStart(ContainerSpec spec);
+
+  /** Starts a stopped container. */
+  void start(String engineId);
+
+  /** Stops a running container, killing it after the grace period. */
+  void stop(String engineId, Duration grace);
+
+  /** Removes a container whatever its state; a container already gone is not an error. */
+  void remove(String engineId);
+
+  /** The engine's view of one container, or empty when it does not exist. */
+  Optional<RuntimeContainer> inspect(String engineId);
+
+  /** Every container carrying all of these labels, running or not. */
+  List<RuntimeContainer> list(Map<String, String> labels);
+
+  /**
+   * Follows the engine's lifecycle events of containers carrying these labels until the returned
+   * handle is closed; reconnects by itself when the engine's event stream breaks.
+   */
+  AutoCloseable watch(Map<String, String> labels, Consumer<RuntimeEvent> listener);
+}

@@ -1,0 +1,175 @@
+package dev.cms.gateway.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import dev.cms.gateway.runtime.RuntimeFailureException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.logging.Logger;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * The AppContainer image: built from the agent's Dockerfile and the agent jar (both embedded in the
+ * gateway as {@code appcontainer/agent.jar}), tagged {@code cms-appcontainer:<hash>} where the hash
+ * covers the Dockerfile, the jar and the base image, so a changed agent gets a new image and an
+ * unchanged one is reused.
+ */
+final class AppContainerImage {
+
+  private static final Logger LOG = Logger.getLogger(AppContainerImage.class.getName());
+  static final String REPOSITORY = "cms-appcontainer";
+  private static final String AGENT_JAR = "appcontainer/agent.jar";
+  private static final String DOCKERFILE_IN_JAR = "cms-image/Dockerfile";
+
+  private final DockerClient client;
+  private final String baseImage;
+  private volatile String ready;
+
+  AppContainerImage(DockerClient client, String baseImage) {
+    this.client = client;
+    this.baseImage = baseImage;
+  }
+
+  /** The image reference, built first if the engine lacks it. */
+  synchronized String ensure() {
+    if (ready != null) {
+      return ready;
+    }
+    byte[] jar = readAgentJar();
+    byte[] dockerfile = dockerfileFrom(jar);
+    String tag =
+        REPOSITORY + ":" + hash(dockerfile, jar, baseImage.getBytes(StandardCharsets.UTF_8));
+    try {
+      client.inspectImageCmd(tag).exec();
+      LOG.info(() -> "AppContainer image " + tag + " present; reusing it");
+    } catch (NotFoundException missing) {
+      build(tag, dockerfile, jar);
+    }
+    ready = tag;
+    return tag;
+  }
+
+  private void build(String tag, byte[] dockerfile, byte[] jar) {
+    LOG.info(() -> "building AppContainer image " + tag + " from base " + baseImage + " ...");
+    long start = System.nanoTime();
+    StringBuilder lastLines = new StringBuilder();
+    try {
+      String id =
+          client
+              .buildImageCmd(new ByteArrayInputStream(tar(dockerfile, jar)))
+              .withTags(Set.of(tag))
+              .withBuildArg("BASE_IMAGE", baseImage)
+              .withPull(false)
+              .withRemove(true)
+              .exec(
+                  new BuildImageResultCallback() {
+                    @Override
+                    public void onNext(BuildResponseItem item) {
+                      String line =
+                          item.getErrorDetail() != null
+                              ? "ERROR " + item.getErrorDetail().getMessage()
+                              : item.getStream();
+                      if (line != null && !line.isBlank()) {
+                        LOG.info(() -> "[image build] " + line.strip());
+                        lastLines.append(line);
+                        if (lastLines.length() > 4000) {
+                          lastLines.delete(0, lastLines.length() - 4000);
+                        }
+                      }
+                      super.onNext(item);
+                    }
+                  })
+              .awaitImageId();
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      LOG.info(() -> "AppContainer image " + tag + " built (" + id + ") in " + ms + " ms");
+    } catch (RuntimeException e) {
+      String hint =
+          String.valueOf(e.getMessage()).contains(baseImage)
+              ? " (is the base image '"
+                  + baseImage
+                  + "' present? Without a registry build it with scripts/build-base-image.sh"
+                  + " and set CMS_BASE_IMAGE)"
+              : "";
+      throw new RuntimeFailureException(
+          "building the AppContainer image "
+              + tag
+              + " failed: "
+              + e.getMessage()
+              + hint
+              + "; last build output: "
+              + lastLines.toString().strip(),
+          e);
+    }
+  }
+
+  private static byte[] readAgentJar() {
+    try (InputStream in = AppContainerImage.class.getClassLoader().getResourceAsStream(AGENT_JAR)) {
+      if (in == null) {
+        throw new IllegalStateException(AGENT_JAR + " is missing from the gateway build");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] dockerfileFrom(byte[] jar) {
+    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(jar))) {
+      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        if (DOCKERFILE_IN_JAR.equals(e.getName())) {
+          return zip.readAllBytes();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalStateException(DOCKERFILE_IN_JAR + " is missing from the agent jar");
+  }
+
+  private static byte[] tar(byte[] dockerfile, byte[] jar) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(jar.length + 8192);
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+      add(tar, "Dockerfile", dockerfile);
+      add(tar, "agent.jar", jar);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void add(TarArchiveOutputStream tar, String name, byte[] content)
+      throws IOException {
+    TarArchiveEntry entry = new TarArchiveEntry(name);
+    entry.setSize(content.length);
+    entry.setMode(0644);
+    tar.putArchiveEntry(entry);
+    tar.write(content);
+    tar.closeArchiveEntry();
+  }
+
+  static String hash(byte[]... parts) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (byte[] p : parts) {
+        md.update(p);
+        md.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

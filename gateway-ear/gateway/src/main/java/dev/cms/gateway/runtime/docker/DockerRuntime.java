@@ -1,0 +1,432 @@
+package dev.cms.gateway.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.RestartPolicy;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.cms.gateway.config.Settings;
+import dev.cms.gateway.runtime.ContainerRuntime;
+import dev.cms.gateway.runtime.ContainerSpec;
+import dev.cms.gateway.runtime.RuntimeContainer;
+import dev.cms.gateway.runtime.RuntimeEvent;
+import dev.cms.gateway.runtime.RuntimeFailureException;
+import dev.cms.gateway.runtime.RuntimeUnavailableException;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** {@link ContainerRuntime} on a Docker engine, through docker-java. */
+@ApplicationScoped
+public class DockerRuntime implements ContainerRuntime {
+
+  private static final Logger LOG = Logger.getLogger(DockerRuntime.class.getName());
+  private static final String CA_IN_CONTAINER = "/etc/cms/extra-ca.crt";
+  private static final List<String> PASSED_PROXY_VARS =
+      List.of("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy");
+
+  @Inject Settings settings;
+
+  private DockerClient client;
+  private AppContainerImage image;
+  private final Object networkLock = new Object();
+  private volatile boolean networkReady;
+
+  @PostConstruct
+  void init() {
+    var config =
+        DefaultDockerClientConfig.createDefaultConfigBuilder()
+            .withDockerHost(settings.dockerHost())
+            .build();
+    var http =
+        new ApacheDockerHttpClient.Builder()
+            .dockerHost(config.getDockerHost())
+            .sslConfig(config.getSSLConfig())
+            .maxConnections(64)
+            .connectionTimeout(Duration.ofSeconds(5))
+            .build();
+    client = DockerClientImpl.getInstance(config, http);
+    image = new AppContainerImage(client, settings.baseImage());
+  }
+
+  @PreDestroy
+  void close() {
+    try {
+      client.close();
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "closing the Docker client", e);
+    }
+  }
+
+  @Override
+  public void ping() {
+    call("ping the engine", () -> client.pingCmd().exec());
+  }
+
+  @Override
+  public String ensureImage() {
+    return call("build the AppContainer image", image::ensure);
+  }
+
+  @Override
+  public String createAndStart(ContainerSpec spec) {
+    ensureNetwork();
+    List<String> env = new ArrayList<>();
+    spec.env().forEach((k, v) -> env.add(k + "=" + v));
+    for (String proxyVar : PASSED_PROXY_VARS) {
+      String value = System.getenv(proxyVar);
+      if (value != null && !spec.env().containsKey(proxyVar)) {
+        env.add(proxyVar + "=" + value);
+      }
+    }
+    long memoryBytes = spec.memoryMb() * 1024L * 1024L;
+    HostConfig host =
+        HostConfig.newHostConfig()
+            .withMemory(memoryBytes)
+            .withMemorySwap(memoryBytes)
+            .withNanoCPUs(Math.round(spec.cpus() * 1_000_000_000d))
+            .withPidsLimit(spec.pidsLimit())
+            .withInit(true)
+            .withSecurityOpts(List.of("no-new-privileges"))
+            .withCapDrop(Capability.ALL)
+            .withNetworkMode(settings.network())
+            .withExtraHosts("host.docker.internal:host-gateway")
+            .withRestartPolicy(RestartPolicy.noRestart());
+    Optional<java.nio.file.Path> ca = settings.extraCaBundle();
+    if (ca.isPresent()) {
+      if (!Files.isReadable(ca.get())) {
+        throw new RuntimeFailureException(
+            "CMS_EXTRA_CA_BUNDLE " + ca.get() + " is not readable", null);
+      }
+      host.withBinds(Bind.parse(ca.get().toAbsolutePath() + ":" + CA_IN_CONTAINER + ":ro"));
+      env.add("NODE_EXTRA_CA_CERTS=" + CA_IN_CONTAINER);
+      env.add("NPM_CONFIG_CAFILE=" + CA_IN_CONTAINER);
+    }
+    return call(
+        "create container " + spec.name(),
+        () -> {
+          String id =
+              client
+                  .createContainerCmd(spec.image())
+                  .withName(spec.name())
+                  .withLabels(spec.labels())
+                  .withEnv(env)
+                  .withUser("node")
+                  .withHostConfig(host)
+                  .exec()
+                  .getId();
+          try {
+            client.startContainerCmd(id).exec();
+          } catch (RuntimeException e) {
+            quietlyRemove(id);
+            throw e;
+          }
+          return id;
+        });
+  }
+
+  @Override
+  public void start(String engineId) {
+    call(
+        "start container",
+        () -> {
+          try {
+            client.startContainerCmd(engineId).exec();
+          } catch (NotModifiedException alreadyRunning) {
+            // the wanted state holds
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void stop(String engineId, Duration grace) {
+    call(
+        "stop container",
+        () -> {
+          try {
+            client.stopContainerCmd(engineId).withTimeout((int) grace.toSeconds()).exec();
+          } catch (NotModifiedException alreadyStopped) {
+            // the wanted state holds
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void remove(String engineId) {
+    call(
+        "remove container",
+        () -> {
+          try {
+            client.removeContainerCmd(engineId).withForce(true).withRemoveVolumes(true).exec();
+          } catch (NotFoundException gone) {
+            // the wanted state holds
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<RuntimeContainer> inspect(String engineId) {
+    return call(
+        "inspect container",
+        () -> {
+          try {
+            var c = client.inspectContainerCmd(engineId).exec();
+            var state = c.getState();
+            Long exit = state.getExitCodeLong();
+            return Optional.of(
+                new RuntimeContainer(
+                    c.getId(),
+                    c.getConfig().getLabels() == null ? Map.of() : c.getConfig().getLabels(),
+                    Boolean.TRUE.equals(state.getRunning()),
+                    exit == null ? null : exit.intValue(),
+                    Boolean.TRUE.equals(state.getOOMKilled()),
+                    state.getError()));
+          } catch (NotFoundException gone) {
+            return Optional.empty();
+          }
+        });
+  }
+
+  @Override
+  public List<RuntimeContainer> list(Map<String, String> labels) {
+    return call(
+        "list containers",
+        () -> {
+          List<RuntimeContainer> out = new ArrayList<>();
+          for (var c :
+              client.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec()) {
+            inspect(c.getId()).ifPresent(out::add);
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public AutoCloseable watch(Map<String, String> labels, Consumer<RuntimeEvent> listener) {
+    EventFollower follower = new EventFollower(labels, listener);
+    Thread t = new Thread(follower, "cms-docker-events");
+    t.setDaemon(true);
+    t.start();
+    return follower;
+  }
+
+  private void ensureNetwork() {
+    if (networkReady) {
+      return;
+    }
+    synchronized (networkLock) {
+      if (networkReady) {
+        return;
+      }
+      String name = settings.network();
+      call(
+          "create network " + name,
+          () -> {
+            boolean exists =
+                client.listNetworksCmd().withNameFilter(name).exec().stream()
+                    .anyMatch(n -> name.equals(n.getName()));
+            if (!exists) {
+              client
+                  .createNetworkCmd()
+                  .withName(name)
+                  .withDriver("bridge")
+                  .withOptions(Map.of("com.docker.network.bridge.enable_icc", "false"))
+                  .withLabels(Map.of("cms.network", "true"))
+                  .exec();
+              LOG.info(
+                  () -> "created network " + name + " (bridge, inter-container traffic disabled)");
+            }
+            return null;
+          });
+      networkReady = true;
+    }
+  }
+
+  private void quietlyRemove(String id) {
+    try {
+      client.removeContainerCmd(id).withForce(true).exec();
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "cleanup of " + id, e);
+    }
+  }
+
+  /** Runs an engine call, sorting failures into unreachable engine versus refused operation. */
+  private static <T> T call(String what, Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (DockerException e) {
+      throw new RuntimeFailureException(
+          "the Docker engine could not " + what + ": " + firstLine(e.getMessage()), e);
+    } catch (RuntimeFailureException | RuntimeUnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (isConnectionFailure(e)) {
+        throw new RuntimeUnavailableException(
+            "the Docker engine is unreachable ("
+                + firstLine(String.valueOf(rootCause(e).getMessage()))
+                + ")",
+            e);
+      }
+      throw new RuntimeFailureException("could not " + what + ": " + firstLine(e.toString()), e);
+    }
+  }
+
+  private static boolean isConnectionFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    String t = s.strip();
+    int nl = t.indexOf('\n');
+    return nl < 0 ? t : t.substring(0, nl);
+  }
+
+  /**
+   * Follows the engine's event stream, re-subscribing (from the last event seen) when it breaks.
+   */
+  private final class EventFollower implements Runnable, AutoCloseable {
+    private final Map<String, String> labels;
+    private final Consumer<RuntimeEvent> listener;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile ResultCallback.Adapter<Event> current;
+    private volatile long sinceSeconds = System.currentTimeMillis() / 1000;
+
+    EventFollower(Map<String, String> labels, Consumer<RuntimeEvent> listener) {
+      this.labels = Map.copyOf(labels);
+      this.listener = listener;
+    }
+
+    @Override
+    public void run() {
+      long backoff = 500;
+      while (!closed.get()) {
+        ResultCallback.Adapter<Event> callback =
+            new ResultCallback.Adapter<>() {
+              @Override
+              public void onNext(Event e) {
+                if (e.getTime() != null) {
+                  sinceSeconds = Math.max(sinceSeconds, e.getTime());
+                }
+                toRuntimeEvent(e).ifPresent(listener);
+              }
+            };
+        current = callback;
+        try {
+          client
+              .eventsCmd()
+              .withEventTypeFilter(EventType.CONTAINER)
+              .withLabelFilter(labels)
+              .withSince(Long.toString(sinceSeconds))
+              .exec(callback);
+          backoff = 500;
+          callback.awaitCompletion();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (RuntimeException e) {
+          if (!closed.get()) {
+            LOG.log(Level.FINE, "Docker event stream failed", e);
+          }
+        }
+        if (closed.get()) {
+          return;
+        }
+        LOG.fine("Docker event stream ended; following again");
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+
+    @Override
+    public void close() {
+      closed.set(true);
+      var c = current;
+      if (c != null) {
+        try {
+          c.close();
+        } catch (IOException e) {
+          LOG.log(Level.FINE, "closing the event stream", e);
+        }
+      }
+    }
+  }
+
+  private static Optional<RuntimeEvent> toRuntimeEvent(Event e) {
+    String action = e.getAction() != null ? e.getAction() : e.getStatus();
+    if (action == null || e.getId() == null) {
+      return Optional.empty();
+    }
+    Map<String, String> attributes =
+        e.getActor() == null || e.getActor().getAttributes() == null
+            ? Map.of()
+            : new HashMap<>(e.getActor().getAttributes());
+    RuntimeEvent.Kind kind =
+        switch (action) {
+          case "start" -> RuntimeEvent.Kind.STARTED;
+          case "die" -> RuntimeEvent.Kind.DIED;
+          case "oom" -> RuntimeEvent.Kind.OOM;
+          case "destroy" -> RuntimeEvent.Kind.REMOVED;
+          default -> null;
+        };
+    if (kind == null) {
+      return Optional.empty();
+    }
+    Integer exit = null;
+    String code = attributes.get("exitCode");
+    if (code != null) {
+      try {
+        exit = Integer.valueOf(code);
+      } catch (NumberFormatException ignored) {
+        // leave unknown
+      }
+    }
+    return Optional.of(new RuntimeEvent(kind, e.getId(), attributes, exit));
+  }
+}
