@@ -20,7 +20,7 @@ public class Settings {
   Optional<String> apiKeys;
 
   @Inject
-  @ConfigProperty(name = "cms.data.dir")
+  @ConfigProperty(name = "cms.data.dir", defaultValue = "cms-data")
   String dataDir;
 
   @Inject
@@ -28,15 +28,15 @@ public class Settings {
   Optional<String> gatewayId;
 
   @Inject
-  @ConfigProperty(name = "cms.base.image")
+  @ConfigProperty(name = "cms.base.image", defaultValue = "node:22-bookworm-slim")
   String baseImage;
 
   @Inject
-  @ConfigProperty(name = "cms.docker.host")
+  @ConfigProperty(name = "cms.docker.host", defaultValue = "unix:///var/run/docker.sock")
   String dockerHost;
 
   @Inject
-  @ConfigProperty(name = "cms.network")
+  @ConfigProperty(name = "cms.network", defaultValue = "cms-net")
   String network;
 
   @Inject
@@ -52,55 +52,55 @@ public class Settings {
   Optional<String> extraCaBundle;
 
   @Inject
-  @ConfigProperty(name = "cms.default.memory.mb")
+  @ConfigProperty(name = "cms.default.memory.mb", defaultValue = "1024")
   int defaultMemoryMb;
 
   @Inject
-  @ConfigProperty(name = "cms.max.memory.mb")
+  @ConfigProperty(name = "cms.max.memory.mb", defaultValue = "8192")
   int maxMemoryMb;
 
   @Inject
-  @ConfigProperty(name = "cms.default.cpus")
+  @ConfigProperty(name = "cms.default.cpus", defaultValue = "1.0")
   double defaultCpus;
 
   @Inject
-  @ConfigProperty(name = "cms.max.cpus")
+  @ConfigProperty(name = "cms.max.cpus", defaultValue = "4.0")
   double maxCpus;
 
   @Inject
-  @ConfigProperty(name = "cms.pids.limit")
+  @ConfigProperty(name = "cms.pids.limit", defaultValue = "512")
   long pidsLimit;
 
   @Inject
-  @ConfigProperty(name = "cms.default.idle.timeout.seconds")
+  @ConfigProperty(name = "cms.default.idle.timeout.seconds", defaultValue = "1800")
   long defaultIdleTimeoutSeconds;
 
   @Inject
-  @ConfigProperty(name = "cms.max.idle.timeout.seconds")
+  @ConfigProperty(name = "cms.max.idle.timeout.seconds", defaultValue = "86400")
   long maxIdleTimeoutSeconds;
 
   @Inject
-  @ConfigProperty(name = "cms.default.ttl.seconds")
+  @ConfigProperty(name = "cms.default.ttl.seconds", defaultValue = "28800")
   long defaultTtlSeconds;
 
   @Inject
-  @ConfigProperty(name = "cms.max.ttl.seconds")
+  @ConfigProperty(name = "cms.max.ttl.seconds", defaultValue = "604800")
   long maxTtlSeconds;
 
   @Inject
-  @ConfigProperty(name = "cms.max.containers.per.key")
+  @ConfigProperty(name = "cms.max.containers.per.key", defaultValue = "10")
   int maxContainersPerKey;
 
   @Inject
-  @ConfigProperty(name = "cms.ready.timeout.seconds")
+  @ConfigProperty(name = "cms.ready.timeout.seconds", defaultValue = "60")
   long readyTimeoutSeconds;
 
   @Inject
-  @ConfigProperty(name = "cms.heartbeat.millis")
+  @ConfigProperty(name = "cms.heartbeat.millis", defaultValue = "5000")
   int heartbeatMillis;
 
   @Inject
-  @ConfigProperty(name = "cms.stop.grace.seconds")
+  @ConfigProperty(name = "cms.stop.grace.seconds", defaultValue = "5")
   int stopGraceSeconds;
 
   public Optional<String> apiKeys() {
