@@ -1,9 +1,55 @@
 package dev.cms.agent;
 
-/** Entry point of the agent inside an AppContainer. */
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * Entry point of the agent inside an AppContainer: reads its settings from the environment and
+ * keeps the agent channel to the gateway up until the container stops.
+ */
 public final class Agent {
+  /** Exit status when the environment lacks a required setting. */
+  static final int EXIT_CONFIG = 2;
+
+  private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+
   private Agent() {}
 
-  /** Starts the agent. */
-  public static void main(String[] args) {}
+  /** Starts the agent; runs until the JVM is stopped. */
+  public static void main(String[] args) {
+    OneLineFormatter.install();
+    AgentConfig config;
+    try {
+      config = AgentConfig.fromEnv(System.getenv());
+    } catch (IllegalArgumentException e) {
+      LOG.severe("cannot start: " + e.getMessage());
+      System.exit(EXIT_CONFIG);
+      return;
+    }
+    String version = version();
+    LOG.info("agent " + version + " for container " + config.containerId());
+    Channel channel =
+        new Channel(config, StreamKinds.standard(workers()), Backoff.forReconnects(), version);
+    Runtime.getRuntime().addShutdownHook(new Thread(channel::stop, "agent-shutdown"));
+    channel.run();
+  }
+
+  /** The jar manifest's Implementation-Version, or {@code dev} when run from classes. */
+  static String version() {
+    String v = Agent.class.getPackage().getImplementationVersion();
+    return v == null || v.isBlank() ? "dev" : v;
+  }
+
+  /** Threads for stream work that must not run on the receiving thread. */
+  static ExecutorService workers() {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newCachedThreadPool(
+        r -> {
+          Thread t = new Thread(r, "agent-stream-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
 }

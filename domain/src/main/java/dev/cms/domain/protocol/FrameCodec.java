@@ -2,6 +2,8 @@ package dev.cms.domain.protocol;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,16 +33,16 @@ public final class FrameCodec {
 
   private FrameCodec() {}
 
-  /** Encodes a frame into a fresh buffer positioned at 0. */
+  /**
+   * Encodes a frame into a fresh buffer positioned at 0.
+   *
+   * @throws ProtocolException when the frame cannot be represented: a stream id that is not
+   *     positive, a DATA payload above {@link #MAX_DATA}, a string above 65535 UTF-8 bytes, or an
+   *     encoding above {@link #MAX_FRAME} bytes (which the peer would refuse to decode)
+   */
   public static ByteBuffer encode(Frame frame) {
     if (frame instanceof Frame.Data d) {
-      if (d.payload().length > MAX_DATA) {
-        throw new ProtocolException(
-            "DATA payload of " + d.payload().length + " bytes exceeds " + MAX_DATA);
-      }
-      ByteBuffer b = ByteBuffer.allocate(6 + d.payload().length);
-      b.put((byte) VERSION).put((byte) FrameType.DATA.code()).putInt(d.streamId()).put(d.payload());
-      return b.flip();
+      return encodeData(d.streamId(), d.payload(), 0, d.payload().length);
     }
     Writer w = new Writer();
     w.u8(VERSION).u8(frame.type().code());
@@ -55,23 +57,46 @@ public final class FrameCodec {
     } else if (frame instanceof Frame.Pong p) {
       w.i64(p.token());
     } else if (frame instanceof Frame.Open o) {
-      w.i32(o.streamId()).str(o.kind()).i32(o.window()).map(o.params());
+      w.i32(checkStreamId(o.streamId())).str(o.kind()).i32(o.window()).map(o.params());
     } else if (frame instanceof Frame.OpenOk o) {
-      w.i32(o.streamId()).i32(o.window());
+      w.i32(checkStreamId(o.streamId())).i32(o.window());
     } else if (frame instanceof Frame.OpenFail f) {
-      w.i32(f.streamId()).i32(f.code()).str(f.message());
+      w.i32(checkStreamId(f.streamId())).i32(f.code()).str(f.message());
     } else if (frame instanceof Frame.Window x) {
-      w.i32(x.streamId()).i32(x.increment());
+      w.i32(checkStreamId(x.streamId())).i32(x.increment());
     } else if (frame instanceof Frame.Close c) {
-      w.i32(c.streamId());
+      w.i32(checkStreamId(c.streamId()));
     } else if (frame instanceof Frame.Reset r) {
-      w.i32(r.streamId()).i32(r.code()).str(r.reason());
+      w.i32(checkStreamId(r.streamId())).i32(r.code()).str(r.reason());
     } else if (frame instanceof Frame.GoAway g) {
       w.i32(g.code()).str(g.reason());
     } else {
       throw new ProtocolException("cannot encode " + frame);
     }
-    return w.buffer();
+    ByteBuffer out = w.buffer();
+    if (out.remaining() > MAX_FRAME) {
+      throw new ProtocolException(
+          frame.type() + " frame of " + out.remaining() + " bytes exceeds " + MAX_FRAME);
+    }
+    return out;
+  }
+
+  /** Encodes a DATA frame straight from a slice of an array (no intermediate copy). */
+  static ByteBuffer encodeData(int streamId, byte[] bytes, int off, int len) {
+    checkStreamId(streamId);
+    if (len > MAX_DATA) {
+      throw new ProtocolException("DATA payload of " + len + " bytes exceeds " + MAX_DATA);
+    }
+    ByteBuffer b = ByteBuffer.allocate(6 + len);
+    b.put((byte) VERSION).put((byte) FrameType.DATA.code()).putInt(streamId).put(bytes, off, len);
+    return b.flip();
+  }
+
+  private static int checkStreamId(int id) {
+    if (id <= 0) {
+      throw new ProtocolException("invalid stream id " + id);
+    }
+    return id;
   }
 
   /** Encodes a frame into a byte array. */
@@ -103,6 +128,7 @@ public final class FrameCodec {
     int version = Byte.toUnsignedInt(b.get());
     if (version != VERSION) {
       throw new ProtocolException(
+          ErrorCode.VERSION,
           "unsupported protocol version " + version + ", this side speaks " + VERSION);
     }
     FrameType type = FrameType.of(Byte.toUnsignedInt(b.get()));
@@ -148,11 +174,7 @@ public final class FrameCodec {
   }
 
   private static int stream(ByteBuffer b) {
-    int id = b.getInt();
-    if (id <= 0) {
-      throw new ProtocolException("invalid stream id " + id);
-    }
-    return id;
+    return checkStreamId(b.getInt());
   }
 
   private static String str(ByteBuffer b) {
@@ -160,16 +182,28 @@ public final class FrameCodec {
     if (len > b.remaining()) {
       throw new BufferUnderflowException();
     }
-    byte[] bytes = new byte[len];
-    b.get(bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
+    ByteBuffer bytes = b.slice().limit(len);
+    b.position(b.position() + len);
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(bytes)
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new ProtocolException("string is not valid UTF-8");
+    }
   }
 
   private static Map<String, String> map(ByteBuffer b) {
     int n = Short.toUnsignedInt(b.getShort());
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < n; i++) {
-      m.put(str(b), str(b));
+      String key = str(b);
+      if (m.put(key, str(b)) != null) {
+        throw new ProtocolException("duplicate parameter " + key);
+      }
     }
     return m;
   }

@@ -57,7 +57,13 @@ public class AgentSocket {
         link.mux().receive(message);
       }
     } catch (ProtocolException e) {
-      refuse(session, ErrorCode.PROTOCOL, "protocol violation: " + e.getMessage());
+      LOG.warning(() -> "closing agent link: protocol violation: " + e.getMessage());
+      if (link == null) {
+        refuse(session, e.code(), "protocol violation: " + e.getMessage());
+      } else {
+        link.mux().goAway(e.code(), "protocol violation: " + e.getMessage());
+        closeQuietly(session, "protocol violation");
+      }
     }
   }
 
@@ -143,6 +149,14 @@ public class AgentSocket {
               reason.length() > 120 ? reason.substring(0, 120) : reason));
     } catch (IOException e) {
       LOG.log(Level.FINE, "agent went away while being refused", e);
+    }
+  }
+
+  private static void closeQuietly(Session session, String reason) {
+    try {
+      session.close(new CloseReason(CloseReason.CloseCodes.PROTOCOL_ERROR, reason));
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "closing an agent session", e);
     }
   }
 

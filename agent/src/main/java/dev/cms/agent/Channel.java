@@ -1,0 +1,101 @@
+package dev.cms.agent;
+
+import dev.cms.domain.protocol.Mux;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The agent channel's connection loop: dial the gateway, run the connection until it is lost, wait,
+ * dial again, forever. Failed attempts back off exponentially with jitter; a connection that stayed
+ * up for more than {@link #STABLE} starts the backoff over; a gateway that refuses the agent is
+ * retried at the slowest pace, never given up on (the gateway may have been restored from a backup
+ * that knows the secret again).
+ */
+final class Channel implements Runnable {
+  static final Duration STABLE = Duration.ofSeconds(10);
+  private static final Logger LOG = Logger.getLogger(Channel.class.getName());
+
+  private final AgentConfig config;
+  private final Mux.Acceptor acceptor;
+  private final Backoff backoff;
+  private final String agentVersion;
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Connection.CONNECT_TIMEOUT).build();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "agent-heartbeat");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private volatile boolean stopped;
+  private volatile Connection current;
+  private volatile Thread runner;
+
+  Channel(AgentConfig config, Mux.Acceptor acceptor, Backoff backoff, String agentVersion) {
+    this.config = config;
+    this.acceptor = acceptor;
+    this.backoff = backoff;
+    this.agentVersion = agentVersion;
+  }
+
+  @Override
+  public void run() {
+    runner = Thread.currentThread();
+    long attempt = 0;
+    try {
+      while (!stopped) {
+        attempt++;
+        LOG.info("connecting to " + config.url() + " (attempt " + attempt + ")");
+        Connection c = new Connection(config, client, acceptor, timer, agentVersion);
+        current = c;
+        Connection.Outcome outcome = c.run();
+        current = null;
+        if (stopped) {
+          break;
+        }
+        if (outcome.welcomed()) {
+          attempt = 0;
+          if (outcome.upMillis() > STABLE.toMillis()) {
+            backoff.reset();
+          }
+        }
+        Duration delay = outcome.unauthorized() ? backoff.slowest() : backoff.next();
+        LOG.log(
+            outcome.unauthorized() ? Level.WARNING : Level.INFO,
+            (outcome.unauthorized()
+                    ? "gateway refused the agent: "
+                    : outcome.welcomed() ? "link lost: " : "no link: ")
+                + outcome.reason()
+                + (outcome.welcomed() ? " after " + outcome.upMillis() + " ms" : "")
+                + "; retrying in "
+                + delay.toMillis()
+                + " ms");
+        Thread.sleep(delay.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      timer.shutdownNow();
+      LOG.info("agent channel stopped");
+    }
+  }
+
+  /** Stops the loop: closes the current connection and wakes the loop from its wait. */
+  void stop() {
+    stopped = true;
+    Connection c = current;
+    if (c != null) {
+      c.stop();
+    }
+    Thread t = runner;
+    if (t != null && t != Thread.currentThread()) {
+      t.interrupt();
+    }
+  }
+}

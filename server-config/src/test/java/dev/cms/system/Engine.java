@@ -1,0 +1,75 @@
+package dev.cms.system;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.util.Map;
+import java.util.Optional;
+
+/** Direct access to the Docker engine, to check what the gateway did and to act behind its back. */
+public final class Engine {
+
+  private static final DockerClient CLIENT = client();
+
+  private Engine() {}
+
+  private static DockerClient client() {
+    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    var http =
+        new ApacheDockerHttpClient.Builder()
+            .dockerHost(config.getDockerHost())
+            .sslConfig(config.getSSLConfig())
+            .build();
+    return DockerClientImpl.getInstance(config, http);
+  }
+
+  public static DockerClient docker() {
+    return CLIENT;
+  }
+
+  /** The engine's view of the container of a record, or empty when the engine has none. */
+  public static Optional<InspectContainerResponse> byRecord(String recordId) {
+    var found =
+        CLIENT
+            .listContainersCmd()
+            .withShowAll(true)
+            .withLabelFilter(Map.of("cms.record", recordId))
+            .exec();
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(CLIENT.inspectContainerCmd(found.get(0).getId()).exec());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  public static String engineId(String recordId) {
+    return byRecord(recordId)
+        .orElseThrow(() -> new AssertionError("no engine container for " + recordId))
+        .getId();
+  }
+
+  static void removeAllLabelled(String label, String value) {
+    try {
+      for (var c :
+          CLIENT
+              .listContainersCmd()
+              .withShowAll(true)
+              .withLabelFilter(Map.of(label, value))
+              .exec()) {
+        try {
+          CLIENT.removeContainerCmd(c.getId()).withForce(true).exec();
+        } catch (RuntimeException ignored) {
+          // already gone
+        }
+      }
+    } catch (RuntimeException ignored) {
+      // engine unreachable: nothing to clean
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package dev.cms.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real uber-jar ({@code target/cms.jar}) as a child process: started once per test JVM (booting
+ * Payara is the slow part), restartable on the same port and data directory for the reconciliation
+ * tests.
+ */
+public final class Gateway {
+
+  public static final String KEY1 = "it-key-one";
+  public static final String KEY2 = "it-key-two";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Gateway shared;
+
+  private final Path jar;
+  private final Path dataDir;
+  private final Path logDir;
+  private final int port;
+  private final String gatewayId;
+  private final Map<String, String> extraEnv;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private Process process;
+  private int boots;
+
+  private Gateway(String name, Map<String, String> extraEnv) throws IOException {
+    this.jar = Path.of(System.getProperty("cms.jar", "target/cms.jar")).toAbsolutePath();
+    Path target = jar.getParent();
+    this.dataDir = Files.createTempDirectory(target, "it-data-" + name + "-");
+    this.logDir = Files.createDirectories(target.resolve("it-logs"));
+    this.port = freePort();
+    this.gatewayId = "it-" + name + "-" + Long.toString(System.nanoTime(), 36);
+    this.extraEnv = extraEnv;
+  }
+
+  /**
+   * The gateway shared by the system tests, started on first use and stopped when the JVM exits.
+   */
+  public static synchronized Gateway shared() throws Exception {
+    if (shared == null) {
+      shared = new Gateway("shared", Map.of());
+      shared.start();
+      Gateway g = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(g::stopAndClean));
+    }
+    return shared;
+  }
+
+  /** A separate gateway with its own settings; the caller stops it. */
+  public static Gateway dedicated(String name, Map<String, String> env) throws IOException {
+    return new Gateway(name, env);
+  }
+
+  public synchronized void start() throws Exception {
+    boots++;
+    Map<String, String> env = new HashMap<>();
+    env.put("CMS_API_KEYS", KEY1 + "," + KEY2);
+    env.put("CMS_DATA_DIR", dataDir.toString());
+    env.put("CMS_GATEWAY_ID", gatewayId);
+    env.put("CMS_BASE_IMAGE", System.getenv().getOrDefault("CMS_BASE_IMAGE", "cms-base:bookworm"));
+    env.putAll(extraEnv);
+    Path log = logDir.resolve(gatewayId + "-boot" + boots + ".log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-jar",
+                jar.toString(),
+                "--port",
+                Integer.toString(port))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    process = pb.start();
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(240));
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("gateway exited during boot; see " + log);
+      }
+      try {
+        HttpResponse<String> r = get("/health/ready", null);
+        // 503 naming our own checks means "booted, engine unreachable": what the engine-down tests
+        // want
+        if (r.statusCode() == 200
+            || (r.statusCode() == 503 && r.body().contains("container-engine"))) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // still booting
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException("gateway not ready within 240 s; see " + log);
+  }
+
+  /** Stops the process the way an operator would (SIGTERM), waiting for it to end. */
+  public synchronized void stop() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Stops the gateway and removes every container it left on the engine. */
+  public void stopAndClean() {
+    try {
+      stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Engine.removeAllLabelled("cms.gateway", gatewayId);
+  }
+
+  public String id() {
+    return gatewayId;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public String base() {
+    return "http://localhost:" + port;
+  }
+
+  public HttpResponse<String> get(String path, String key)
+      throws IOException, InterruptedException {
+    return send(request(path, key).GET().build());
+  }
+
+  public HttpResponse<String> post(String path, String key, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = request(path, key);
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return send(
+        b.POST(
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  public HttpResponse<String> delete(String path, String key)
+      throws IOException, InterruptedException {
+    return send(request(path, key).DELETE().build());
+  }
+
+  /** Creates a container for the key, waiting for its agent; fails the test unless 201. */
+  public JsonNode create(String key) throws Exception {
+    HttpResponse<String> r = post("/api/v1/containers?wait=ready", key, null);
+    if (r.statusCode() != 201) {
+      throw new AssertionError("create failed: " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  /** GET of one container as JSON; fails the test unless 200. */
+  public JsonNode container(String id, String key) throws Exception {
+    HttpResponse<String> r = get("/api/v1/containers/" + id, key);
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET " + id + " failed: " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  private HttpRequest.Builder request(String path, String key) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(120));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return b;
+  }
+
+  private HttpResponse<String> send(HttpRequest r) throws IOException, InterruptedException {
+    return http.send(r, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
