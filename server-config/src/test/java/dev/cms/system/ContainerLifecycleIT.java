@@ -230,4 +230,32 @@ class ContainerLifecycleIT {
         .hasValueSatisfying(l -> assertThat(l).endsWith("/console/"));
     assertThat(gw.get("/console/", null).statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void theReaperRemovesContainersPastTheirIdleTimeoutOrTimeToLiveAndRecordsWhy() throws Exception {
+    // given: one idle for 10 s, one living 10 s whatever happens (kept busy by GETs)
+    HttpResponse<String> idle =
+        gw.post("/api/v1/containers", KEY1, "{\"idleTimeoutSeconds\": 10, \"memoryMb\": 256}");
+    HttpResponse<String> ttl =
+        gw.post("/api/v1/containers", KEY1, "{\"ttlSeconds\": 10, \"memoryMb\": 256}");
+    assertThat(idle.statusCode()).as(idle.body()).isEqualTo(201);
+    assertThat(ttl.statusCode()).as(ttl.body()).isEqualTo(201);
+    String idleId = Gateway.JSON.readTree(idle.body()).get("id").asText();
+    String ttlId = Gateway.JSON.readTree(ttl.body()).get("id").asText();
+
+    // then (the list does not count as activity on a container; GET of one does)
+    await()
+        .atMost(Duration.ofSeconds(40))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              gw.get("/api/v1/containers/" + ttlId, KEY1);
+              String deleted = gw.get("/api/v1/containers?status=DELETED", KEY1).body();
+              assertThat(deleted).contains(idleId).contains(ttlId);
+            });
+    assertThat(gw.container(idleId, KEY1).get("reason").asText()).contains("idle");
+    assertThat(gw.container(ttlId, KEY1).get("reason").asText()).contains("time to live");
+    assertThat(Engine.byRecord(idleId)).isEmpty();
+    assertThat(Engine.byRecord(ttlId)).isEmpty();
+  }
 }

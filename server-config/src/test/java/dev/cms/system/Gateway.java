@@ -96,10 +96,7 @@ public final class Gateway {
       }
       try {
         HttpResponse<String> r = get("/health/ready", null);
-        // 503 naming our own checks means "booted, engine unreachable": what the engine-down tests
-        // want
-        if (r.statusCode() == 200
-            || (r.statusCode() == 503 && r.body().contains("container-engine"))) {
+        if (booted(r)) {
           return;
         }
       } catch (IOException notYet) {
@@ -108,6 +105,21 @@ public final class Gateway {
       Thread.sleep(500);
     }
     throw new IllegalStateException("gateway not ready within 240 s; see " + log);
+  }
+
+  /**
+   * Booted means both WARs answer and readiness is what this gateway expects: UP, or, for a gateway
+   * pointed at a missing engine, DOWN naming the engine check.
+   */
+  private boolean booted(HttpResponse<String> ready) throws IOException, InterruptedException {
+    boolean expectEngineDown = extraEnv.containsKey("CMS_DOCKER_HOST");
+    boolean health =
+        expectEngineDown
+            ? ready.statusCode() == 503 && ready.body().contains("container-engine")
+            : ready.statusCode() == 200;
+    return health
+        && get("/console/", null).statusCode() == 200
+        && get("/api/v1/containers", KEY1).statusCode() == 200;
   }
 
   /** Stops the process the way an operator would (SIGTERM), waiting for it to end. */
