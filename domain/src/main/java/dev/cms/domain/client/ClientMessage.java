@@ -1,0 +1,110 @@
+package dev.cms.domain.client;
+
+import dev.cms.domain.protocol.ProtocolException;
+
+/**
+ * A message the browser sends to the gateway on the client WebSocket, as one JSON text frame (see
+ * {@link ClientCodec} and {@code docs/PROTOCOL.md}). Every message names the terminal it is about.
+ *
+ * <p>The constructors validate their fields and throw {@link ProtocolException} naming the field,
+ * so a message that exists is one the gateway accepts: terminal ids match {@code
+ * [A-Za-z0-9_-]{1,32}}, offsets are {@code >= 0}, columns and rows are 1 to 1000.
+ */
+public sealed interface ClientMessage
+    permits ClientMessage.Open,
+        ClientMessage.Input,
+        ClientMessage.Resize,
+        ClientMessage.Detach,
+        ClientMessage.Kill {
+
+  /** The terminal this message is about. */
+  String terminal();
+
+  /**
+   * Attach to a terminal, creating it if it does not exist or has exited ({@code "type":"open"}).
+   * The gateway answers {@link ServerMessage.Attached} and then streams {@link OutputFrame}s.
+   *
+   * @param terminal the terminal id
+   * @param offset the byte offset to replay output from (the end of the output this client already
+   *     has), or null for recent output
+   * @param cols the terminal width in columns, or null to keep the current size; given together
+   *     with {@code rows}
+   * @param rows the terminal height in rows, or null to keep the current size; given together with
+   *     {@code cols}
+   * @throws ProtocolException when a field is out of range, or only one of cols and rows is given
+   */
+  record Open(String terminal, Long offset, Integer cols, Integer rows) implements ClientMessage {
+    public Open {
+      Check.terminal("terminal", terminal);
+      if (offset != null) {
+        Check.range("offset", offset, 0, Long.MAX_VALUE);
+      }
+      if ((cols == null) != (rows == null)) {
+        throw new ProtocolException("fields cols and rows must be given together");
+      }
+      if (cols != null) {
+        Check.range("cols", cols, ClientCodec.MIN_SIZE, ClientCodec.MAX_SIZE);
+        Check.range("rows", rows, ClientCodec.MIN_SIZE, ClientCodec.MAX_SIZE);
+      }
+    }
+
+    /** Attach to {@code terminal} with recent output and its current size. */
+    public Open(String terminal) {
+      this(terminal, null, null, null);
+    }
+  }
+
+  /**
+   * Keystrokes or pasted text for the terminal ({@code "type":"input"}), written to its input as
+   * UTF-8.
+   *
+   * @param terminal the terminal id
+   * @param data the text to type; may be empty
+   */
+  record Input(String terminal, String data) implements ClientMessage {
+    public Input {
+      Check.terminal("terminal", terminal);
+      Check.notNull("data", data);
+    }
+  }
+
+  /**
+   * The client's view of the terminal changed size ({@code "type":"resize"}). The most recently
+   * active client's size wins.
+   *
+   * @param terminal the terminal id
+   * @param cols width in columns, 1 to 1000
+   * @param rows height in rows, 1 to 1000
+   */
+  record Resize(String terminal, int cols, int rows) implements ClientMessage {
+    public Resize {
+      Check.terminal("terminal", terminal);
+      Check.range("cols", cols, ClientCodec.MIN_SIZE, ClientCodec.MAX_SIZE);
+      Check.range("rows", rows, ClientCodec.MIN_SIZE, ClientCodec.MAX_SIZE);
+    }
+  }
+
+  /**
+   * Stop sending this client the terminal's output ({@code "type":"detach"}); the terminal keeps
+   * running.
+   *
+   * @param terminal the terminal id
+   */
+  record Detach(String terminal) implements ClientMessage {
+    public Detach {
+      Check.terminal("terminal", terminal);
+    }
+  }
+
+  /**
+   * End the terminal's process ({@code "type":"kill"}); every attached client then gets {@link
+   * ServerMessage.Exit}.
+   *
+   * @param terminal the terminal id
+   */
+  record Kill(String terminal) implements ClientMessage {
+    public Kill {
+      Check.terminal("terminal", terminal);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.cms.domain.client;
+
+import dev.cms.domain.protocol.ProtocolException;
+
+/**
+ * A message the gateway sends to the browser on the client WebSocket as one JSON text frame (see
+ * {@link ClientCodec} and {@code docs/PROTOCOL.md}). Terminal output is not one of them: it travels
+ * in binary frames, {@link OutputFrame}.
+ *
+ * <p>The constructors validate their fields and throw {@link ProtocolException} naming the field.
+ */
+public sealed interface ServerMessage
+    permits ServerMessage.Attached, ServerMessage.Exit, ServerMessage.Status, ServerMessage.Error {
+
+  /**
+   * The client is attached to a terminal ({@code "type":"attached"}); output frames follow,
+   * starting at {@code offset}.
+   *
+   * @param terminal the terminal id
+   * @param offset the offset of the first output byte that will be sent
+   * @param firstOffset the oldest offset the terminal's output log still holds
+   * @param endOffset the offset just past the last byte written so far
+   * @param truncated whether the client asked for an offset older than {@code firstOffset}, so that
+   *     output was lost and replay starts at {@code firstOffset}
+   * @param running whether the terminal's process is running
+   * @param exitCode the process's exit code when it is not running and the code is known, else null
+   * @throws ProtocolException when an offset is negative, {@code firstOffset <= offset <=
+   *     endOffset} does not hold, or a running terminal has an exit code
+   */
+  record Attached(
+      String terminal,
+      long offset,
+      long firstOffset,
+      long endOffset,
+      boolean truncated,
+      boolean running,
+      Integer exitCode)
+      implements ServerMessage {
+    public Attached {
+      Check.terminal("terminal", terminal);
+      Check.range("firstOffset", firstOffset, 0, Long.MAX_VALUE);
+      Check.range("endOffset", endOffset, firstOffset, Long.MAX_VALUE);
+      Check.range("offset", offset, firstOffset, endOffset);
+      if (running && exitCode != null) {
+        throw new ProtocolException("field exitCode must be absent while running");
+      }
+    }
+  }
+
+  /**
+   * The terminal's process ended ({@code "type":"exit"}); sent to every attached client.
+   *
+   * @param terminal the terminal id
+   * @param code the process's exit code
+   */
+  record Exit(String terminal, int code) implements ServerMessage {
+    public Exit {
+      Check.terminal("terminal", terminal);
+    }
+  }
+
+  /**
+   * The container's state ({@code "type":"status"}), sent on connect and whenever it changes.
+   *
+   * @param container the container's id
+   * @param status the name of its {@link dev.cms.domain.ContainerStatus}, such as {@code RUNNING}
+   * @param agentConnected whether the agent inside the container is connected, so terminals work
+   */
+  record Status(String container, String status, boolean agentConnected) implements ServerMessage {
+    public Status {
+      Check.notEmpty("container", container);
+      Check.notEmpty("status", status);
+    }
+  }
+
+  /**
+   * A request failed ({@code "type":"error"}). The socket stays open.
+   *
+   * @param terminal the terminal the failed request was about, or null
+   * @param code a short kebab-case code, such as {@link #BAD_MESSAGE}
+   * @param message a description for people
+   */
+  record Error(String terminal, String code, String message) implements ServerMessage {
+
+    /** The client sent a frame that is not a valid {@link ClientMessage}. */
+    public static final String BAD_MESSAGE = "bad-message";
+
+    /** The message named a terminal that does not exist or that this client is not attached to. */
+    public static final String UNKNOWN_TERMINAL = "unknown-terminal";
+
+    /** The container's agent is not connected, so terminals cannot be reached. */
+    public static final String AGENT_UNAVAILABLE = "agent-unavailable";
+
+    /** The request was understood but refused (a limit or a rule). */
+    public static final String REFUSED = "refused";
+
+    public Error {
+      if (terminal != null) {
+        Check.terminal("terminal", terminal);
+      }
+      Check.errorCode("code", code);
+      Check.notNull("message", message);
+    }
+  }
+}

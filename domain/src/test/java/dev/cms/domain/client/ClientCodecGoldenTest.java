@@ -1,0 +1,144 @@
+package dev.cms.domain.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Pins the client WebSocket format of version 1: every sample under {@code samples/v1/client/}
+ * parses to the record built here and encodes back to the very same text or bytes.
+ */
+class ClientCodecGoldenTest {
+
+  static final String DIR = "/samples/v1/client/";
+
+  static final Map<String, ClientMessage> CLIENT = new LinkedHashMap<>();
+  static final Map<String, ServerMessage> SERVER = new LinkedHashMap<>();
+
+  static {
+    CLIENT.put("open", new ClientMessage.Open("main", 1234L, 120, 40));
+    CLIENT.put("open-minimal", new ClientMessage.Open("main"));
+    CLIENT.put(
+        "input-utf8", new ClientMessage.Input("main", "héllo ✓ \uD83D\uDE80 \"q\" \\ \u001b[A\r"));
+    CLIENT.put("resize", new ClientMessage.Resize("main", 120, 40));
+    CLIENT.put("detach", new ClientMessage.Detach("build-2"));
+    CLIENT.put("kill", new ClientMessage.Kill("main"));
+
+    SERVER.put("attached", new ServerMessage.Attached("main", 1234, 0, 5678, false, true, null));
+    SERVER.put(
+        "attached-exited",
+        new ServerMessage.Attached("main", 1 << 20, 1 << 20, 2 << 20, true, false, 130));
+    SERVER.put("exit", new ServerMessage.Exit("main", 0));
+    SERVER.put("status", new ServerMessage.Status("c-7f3a9e", "RUNNING", true));
+    SERVER.put(
+        "error",
+        new ServerMessage.Error(
+            "main", ServerMessage.Error.UNKNOWN_TERMINAL, "no terminal \"main\" is attached"));
+    SERVER.put(
+        "error-no-terminal",
+        new ServerMessage.Error(
+            null, ServerMessage.Error.BAD_MESSAGE, "unknown client message type \"ping\""));
+  }
+
+  static final OutputFrame OUTPUT =
+      new OutputFrame(
+          "main",
+          1234,
+          new byte[] {
+            'h', (byte) 0xc3, (byte) 0xa9, 'l', 'l', 'o', '\r', '\n', (byte) 0xe2, (byte) 0x9c
+          });
+
+  static Stream<Arguments> clientSamples() {
+    return CLIENT.entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+  }
+
+  static Stream<Arguments> serverSamples() {
+    return SERVER.entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+  }
+
+  static byte[] resource(String file) {
+    try (InputStream in = ClientCodecGoldenTest.class.getResourceAsStream(DIR + file)) {
+      assertThat(in).as("sample " + file).isNotNull();
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A JSON sample is the exact canonical frame: no trailing newline is stripped. */
+  static String json(String name) {
+    return new String(resource(name + ".json"), StandardCharsets.UTF_8);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clientSamples")
+  void clientSampleParsesToTheRecordAndEncodesBackToTheSameText(
+      String name, ClientMessage expected) {
+    String text = json(name);
+
+    ClientMessage parsed = ClientCodec.parseClient(text);
+
+    assertThat(parsed).isEqualTo(expected);
+    assertThat(ClientCodec.toJson(parsed)).isEqualTo(text);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("serverSamples")
+  void serverSampleParsesToTheRecordAndEncodesBackToTheSameText(
+      String name, ServerMessage expected) {
+    String text = json(name);
+
+    ServerMessage parsed = ClientCodec.parseServer(text);
+
+    assertThat(parsed).isEqualTo(expected);
+    assertThat(ClientCodec.toJson(parsed)).isEqualTo(text);
+  }
+
+  @Test
+  void outputSampleDecodesToTheFrameAndEncodesBackToTheSameBytes() {
+    String hex =
+        new String(resource("output.hex"), StandardCharsets.US_ASCII).replaceAll("\\s", "");
+    byte[] bytes = HexFormat.of().parseHex(hex);
+
+    OutputFrame decoded = OutputFrame.decode(ByteBuffer.wrap(bytes));
+
+    assertThat(decoded).isEqualTo(OUTPUT);
+    assertThat(decoded.endOffset()).isEqualTo(1244);
+    ByteBuffer encoded = decoded.encode();
+    byte[] out = new byte[encoded.remaining()];
+    encoded.get(out);
+    assertThat(HexFormat.of().formatHex(out)).isEqualTo(hex);
+    assertThat(resource("output.txt")).isNotEmpty();
+  }
+
+  @Test
+  void everyMessageKindHasASample() {
+    assertThat(CLIENT.values().stream().map(Object::getClass).distinct())
+        .containsExactlyInAnyOrder(ClientMessage.class.getPermittedSubclasses());
+    assertThat(SERVER.values().stream().map(Object::getClass).distinct())
+        .containsExactlyInAnyOrder(ServerMessage.class.getPermittedSubclasses());
+  }
+
+  @Test
+  void escapedAndRawUtf8SpellingsParseToTheSameText() {
+    String escaped =
+        "{\"type\":\"input\",\"terminal\":\"main\",\"data\":\"h\\u00e9llo \\u2713\\r\"}";
+    String raw = "{\"type\":\"input\",\"terminal\":\"main\",\"data\":\"héllo ✓\\r\"}";
+
+    assertThat(ClientCodec.parseClient(escaped))
+        .isEqualTo(ClientCodec.parseClient(raw))
+        .isEqualTo(new ClientMessage.Input("main", "héllo ✓\r"));
+  }
+}
