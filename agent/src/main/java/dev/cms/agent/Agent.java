@@ -21,8 +21,10 @@ public final class Agent {
   public static void main(String[] args) {
     OneLineFormatter.install();
     AgentConfig config;
+    TerminalConfig terminalConfig;
     try {
       config = AgentConfig.fromEnv(System.getenv());
+      terminalConfig = TerminalConfig.fromEnv(System.getenv());
     } catch (IllegalArgumentException e) {
       LOG.severe("cannot start: " + e.getMessage());
       System.exit(EXIT_CONFIG);
@@ -30,9 +32,27 @@ public final class Agent {
     }
     String version = version();
     LOG.info("agent " + version + " for container " + config.containerId());
+    LOG.info(
+        "terminals: "
+            + String.join(" ", terminalConfig.shell())
+            + " in "
+            + terminalConfig.workingDirectory()
+            + ", "
+            + terminalConfig.logBytes()
+            + " bytes of output kept per terminal");
+    ExecutorService workers = workers();
+    Terminals terminals = new Terminals(terminalConfig, workers);
     Channel channel =
-        new Channel(config, StreamKinds.standard(workers()), Backoff.forReconnects(), version);
-    Runtime.getRuntime().addShutdownHook(new Thread(channel::stop, "agent-shutdown"));
+        new Channel(
+            config, StreamKinds.standard(workers, terminals), Backoff.forReconnects(), version);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  channel.stop();
+                  terminals.destroyAll();
+                },
+                "agent-shutdown"));
     channel.run();
   }
 

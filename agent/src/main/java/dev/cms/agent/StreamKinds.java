@@ -7,28 +7,35 @@ import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamRefusedException;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 
 /** Accepts the streams the gateway opens, by kind; refuses unknown kinds with UNKNOWN_KIND. */
 final class StreamKinds implements Mux.Acceptor {
-  private final Map<String, Function<Frame.Open, StreamHandler>> kinds;
+  private final Map<String, Mux.Acceptor> kinds;
 
-  StreamKinds(Map<String, Function<Frame.Open, StreamHandler>> kinds) {
+  StreamKinds(Map<String, Mux.Acceptor> kinds) {
     this.kinds = Map.copyOf(kinds);
   }
 
-  /** The kinds this agent build serves. */
+  /** The kinds this agent build serves, with terminals configured from the environment. */
   static StreamKinds standard(Executor workers) {
-    return new StreamKinds(Map.of(EchoStreams.KIND, open -> EchoStreams.handler(workers)));
+    return standard(workers, new Terminals(TerminalConfig.fromEnv(System.getenv()), workers));
+  }
+
+  /** The kinds this agent build serves. */
+  static StreamKinds standard(Executor workers, Terminals terminals) {
+    return new StreamKinds(
+        Map.of(
+            EchoStreams.KIND, open -> EchoStreams.handler(workers),
+            TerminalStreams.KIND, open -> TerminalStreams.accept(open, terminals)));
   }
 
   @Override
   public StreamHandler accept(Frame.Open open) throws StreamRefusedException {
-    Function<Frame.Open, StreamHandler> kind = kinds.get(open.kind());
+    Mux.Acceptor kind = kinds.get(open.kind());
     if (kind == null) {
       throw new StreamRefusedException(
           ErrorCode.UNKNOWN_KIND, "unknown stream kind: " + open.kind());
     }
-    return kind.apply(open);
+    return kind.accept(open);
   }
 }

@@ -29,6 +29,17 @@ public class ApiKeys {
 
   private List<byte[]> keys;
 
+  /**
+   * Loads (or generates) the keys at start-up, so the key file and its log line exist before any
+   * request.
+   */
+  void atStart(
+      @jakarta.enterprise.event.Observes
+          @jakarta.enterprise.context.Initialized(ApplicationScoped.class)
+          Object ignored) {
+    keys.size();
+  }
+
   @PostConstruct
   void init() {
     Optional<String> configured = settings.apiKeys();

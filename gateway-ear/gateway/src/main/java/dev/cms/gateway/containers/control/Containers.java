@@ -71,6 +71,7 @@ public class Containers {
   @Inject Agents agents;
   @Inject Settings settings;
   @Inject GatewayIdentity identity;
+  @Inject jakarta.enterprise.event.Event<ContainerStatusChanged> statusChanges;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -530,13 +531,29 @@ public class Containers {
 
   private void update(
       String id, java.util.function.Function<ContainerRecord, ContainerEvent> change) {
-    db.run(
-        (EntityManager em) -> {
-          ContainerRecord rec = em.find(ContainerRecord.class, id);
-          if (rec != null) {
-            em.persist(change.apply(rec));
-          }
-        });
+    ContainerEvent event =
+        db.tx(
+            (EntityManager em) -> {
+              ContainerRecord rec = em.find(ContainerRecord.class, id);
+              if (rec == null) {
+                return null;
+              }
+              ContainerEvent e = change.apply(rec);
+              em.persist(e);
+              return e;
+            });
+    if (event != null && event.toStatus() != null) {
+      try {
+        statusChanges.fire(new ContainerStatusChanged(id, event.toStatus(), event.reason()));
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "a status observer failed for " + id, e);
+      }
+    }
+  }
+
+  /** The current status of a container (for the client socket). */
+  public ContainerStatus statusOf(String id) {
+    return find(id).status();
   }
 
   private Object lock(String id) {

@@ -1,0 +1,100 @@
+package dev.cms.agent;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How the agent runs terminals: the shell, its environment and working directory, and how much
+ * output each terminal keeps for clients that (re)attach.
+ *
+ * @param logBytes bytes of output each terminal keeps ({@code CMS_TERMINAL_LOG_BYTES})
+ * @param shell the command line of a new shell
+ * @param env the shell's whole environment (the agent's own environment, with its secret, is never
+ *     passed on)
+ * @param home the shell's {@code HOME}, its working directory when {@code cwd} does not exist
+ * @param cwd the shell's working directory ({@code /app} in the container)
+ */
+record TerminalConfig(
+    int logBytes, List<String> shell, Map<String, String> env, Path home, Path cwd) {
+
+  static final String LOG_BYTES = "CMS_TERMINAL_LOG_BYTES";
+  static final int DEFAULT_LOG_BYTES = 4 * 1024 * 1024;
+  static final int MIN_LOG_BYTES = 1024 * 1024;
+  static final int MAX_LOG_BYTES = 256 * 1024 * 1024;
+  static final String DEFAULT_HOME = "/home/node";
+  static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  static final Path APP = Path.of("/app");
+
+  TerminalConfig {
+    if (logBytes <= 0) {
+      throw new IllegalArgumentException("log size must be positive: " + logBytes);
+    }
+    shell = List.copyOf(shell);
+    if (shell.isEmpty()) {
+      throw new IllegalArgumentException("no shell");
+    }
+    env = Map.copyOf(env);
+    Objects.requireNonNull(home, "home");
+    Objects.requireNonNull(cwd, "cwd");
+  }
+
+  /**
+   * Reads the settings from the agent's environment: {@code /bin/bash} where present, else {@code
+   * /bin/sh}; {@code TERM=xterm-256color}, {@code HOME} (default {@code /home/node}), {@code PATH},
+   * {@code LANG} (default {@code C.UTF-8}), {@code LC_ALL} when set, {@code USER}, {@code LOGNAME},
+   * {@code SHELL}; working directory {@code /app} when it exists, else {@code HOME}.
+   *
+   * @throws IllegalArgumentException when {@code CMS_TERMINAL_LOG_BYTES} is not a number
+   */
+  static TerminalConfig fromEnv(Map<String, String> agentEnv) {
+    int logBytes = DEFAULT_LOG_BYTES;
+    String raw = agentEnv.get(LOG_BYTES);
+    if (raw != null && !raw.isBlank()) {
+      long n;
+      try {
+        n = Long.parseLong(raw.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(LOG_BYTES + " must be a number of bytes, not " + raw);
+      }
+      logBytes = (int) Math.max(MIN_LOG_BYTES, Math.min(MAX_LOG_BYTES, n));
+    }
+    String shell = Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh";
+    Path home = Path.of(nonBlank(agentEnv.get("HOME"), DEFAULT_HOME));
+    Path cwd = Files.isDirectory(APP) ? APP : home;
+    return new TerminalConfig(logBytes, List.of(shell), shellEnv(agentEnv, shell, home), home, cwd);
+  }
+
+  /** The environment of a shell started by an agent whose environment is {@code agentEnv}. */
+  static Map<String, String> shellEnv(Map<String, String> agentEnv, String shell, Path home) {
+    String user = nonBlank(agentEnv.get("USER"), System.getProperty("user.name", "node"));
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("TERM", "xterm-256color");
+    env.put("HOME", home.toString());
+    env.put("PATH", nonBlank(agentEnv.get("PATH"), DEFAULT_PATH));
+    env.put("LANG", nonBlank(agentEnv.get("LANG"), "C.UTF-8"));
+    String lcAll = agentEnv.get("LC_ALL");
+    if (lcAll != null && !lcAll.isBlank()) {
+      env.put("LC_ALL", lcAll);
+    }
+    env.put("USER", user);
+    env.put("LOGNAME", user);
+    env.put("SHELL", shell);
+    return env;
+  }
+
+  /** The directory a new shell starts in: {@code cwd}, else {@code home}, else {@code /}. */
+  Path workingDirectory() {
+    if (Files.isDirectory(cwd)) {
+      return cwd;
+    }
+    return Files.isDirectory(home) ? home : Path.of("/");
+  }
+
+  private static String nonBlank(String v, String fallback) {
+    return v == null || v.isBlank() ? fallback : v;
+  }
+}

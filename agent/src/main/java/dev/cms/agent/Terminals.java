@@ -1,0 +1,107 @@
+package dev.cms.agent;
+
+import dev.cms.domain.protocol.ErrorCode;
+import dev.cms.domain.protocol.StreamRefusedException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
+
+/**
+ * The agent's terminals, by id. Agent-wide: a terminal is tied to no stream and no connection, so
+ * it survives its clients and the agent's link to the gateway going away and coming back.
+ */
+final class Terminals {
+  /** Terminal ids. */
+  static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+
+  /** At most this many terminals are kept; exited, unattached ones make room for new ones. */
+  static final int MAX_TERMINALS = 64;
+
+  private final TerminalConfig config;
+  private final Executor workers;
+  private final Map<String, Terminal> terminals = new LinkedHashMap<>(); // guarded by this
+
+  Terminals(TerminalConfig config, Executor workers) {
+    this.config = config;
+    this.workers = workers;
+  }
+
+  TerminalConfig config() {
+    return config;
+  }
+
+  /** The result of {@link #open}: the terminal and whether this call started its shell. */
+  record Opened(Terminal terminal, boolean started) {}
+
+  /**
+   * Finds a terminal and, with {@code create}, starts its shell when it has none running.
+   *
+   * @throws StreamRefusedException ({@link ErrorCode#REFUSED}) for a malformed id, an unknown id
+   *     without {@code create}, too many terminals, or a shell that cannot be started
+   */
+  Opened open(String id, boolean create, int cols, int rows) throws StreamRefusedException {
+    if (id == null || !ID.matcher(id).matches()) {
+      throw new StreamRefusedException(
+          ErrorCode.REFUSED, "terminal id must match " + ID.pattern() + ", not " + id);
+    }
+    Terminal t;
+    synchronized (this) {
+      t = terminals.get(id);
+      if (t == null) {
+        if (!create) {
+          throw new StreamRefusedException(ErrorCode.REFUSED, "no terminal " + id);
+        }
+        makeRoom();
+        t = new Terminal(id, config, workers);
+        terminals.put(id, t);
+      }
+    }
+    if (!create) {
+      return new Opened(t, false);
+    }
+    try {
+      return new Opened(t, t.ensureRunning(cols, rows));
+    } catch (IOException | RuntimeException | LinkageError e) {
+      synchronized (this) {
+        if (!t.started()) {
+          terminals.remove(id, t);
+        }
+      }
+      throw new StreamRefusedException(
+          ErrorCode.REFUSED, "cannot start a shell for terminal " + id + ": " + e.getMessage());
+    }
+  }
+
+  /** The ids of the terminals, oldest first. */
+  synchronized List<String> ids() {
+    return new ArrayList<>(terminals.keySet());
+  }
+
+  /** Kills every shell at once. */
+  void destroyAll() {
+    List<Terminal> all;
+    synchronized (this) {
+      all = new ArrayList<>(terminals.values());
+    }
+    all.forEach(Terminal::destroy);
+  }
+
+  private void makeRoom() throws StreamRefusedException { // holds this
+    if (terminals.size() < MAX_TERMINALS) {
+      return;
+    }
+    for (Iterator<Terminal> it = terminals.values().iterator(); it.hasNext(); ) {
+      if (it.next().idle()) {
+        it.remove();
+        return;
+      }
+    }
+    throw new StreamRefusedException(
+        ErrorCode.REFUSED, "too many terminals (" + MAX_TERMINALS + " running or attached)");
+  }
+}

@@ -1,0 +1,114 @@
+package dev.cms.gateway.terminals.boundary;
+
+import dev.cms.gateway.containers.control.Containers;
+import dev.cms.gateway.terminals.control.Terminals;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.PathParam;
+import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The client WebSocket of a container: {@code /ws/v1/containers/{id}?token=…}. A missing or wrong
+ * token closes it with 1008 before any data; then it carries terminals as described in {@code
+ * docs/PROTOCOL.md}.
+ */
+@ServerEndpoint("/ws/v1/containers/{id}")
+public class TerminalSocket {
+
+  private static final Logger LOG = Logger.getLogger(TerminalSocket.class.getName());
+  private static final String CLIENT = "cms.client";
+  private static final int MAX_FRAME = 64 * 1024;
+
+  @Inject Containers containers;
+  @Inject Terminals terminals;
+
+  @OnOpen
+  public void open(Session session, @PathParam("id") String id) throws IOException {
+    session.setMaxTextMessageBufferSize(MAX_FRAME);
+    session.setMaxBinaryMessageBufferSize(MAX_FRAME);
+    Map<String, List<String>> q = session.getRequestParameterMap();
+    String token = first(q, "token");
+    if (token == null || !containers.acceptsClient(id, token)) {
+      session.close(
+          new CloseReason(
+              CloseReason.CloseCodes.VIOLATED_POLICY,
+              token == null ? "missing token" : "unknown container or wrong token"));
+      return;
+    }
+    String terminal = q.containsKey("terminal") ? first(q, "terminal") : "main";
+    Terminals.Client client;
+    try {
+      client =
+          terminals.connect(
+              id,
+              session,
+              terminal,
+              longParam(q, "offset"),
+              intParam(q, "cols"),
+              intParam(q, "rows"));
+    } catch (NumberFormatException e) {
+      session.close(
+          new CloseReason(
+              CloseReason.CloseCodes.CANNOT_ACCEPT, "offset, cols and rows must be numbers"));
+      return;
+    }
+    session.getUserProperties().put(CLIENT, client);
+  }
+
+  @OnMessage
+  public void text(Session session, String message) {
+    Terminals.Client client = (Terminals.Client) session.getUserProperties().get(CLIENT);
+    if (client != null) {
+      terminals.onText(client, message);
+    }
+  }
+
+  @OnMessage
+  public void binary(Session session, ByteBuffer message) {
+    Terminals.Client client = (Terminals.Client) session.getUserProperties().get(CLIENT);
+    if (client != null) {
+      client.error(
+          null, "bad-message", "binary frames are not accepted from clients; send JSON text");
+    }
+  }
+
+  @OnClose
+  public void close(Session session, CloseReason reason) {
+    Terminals.Client client = (Terminals.Client) session.getUserProperties().remove(CLIENT);
+    if (client != null) {
+      terminals.disconnect(client);
+    }
+  }
+
+  @OnError
+  public void error(Session session, Throwable e) {
+    // a client going away mid-frame is normal life for a browser tab
+    LOG.log(Level.FINE, "client socket error", e);
+  }
+
+  private static String first(Map<String, List<String>> q, String name) {
+    List<String> v = q.get(name);
+    return v == null || v.isEmpty() ? null : v.get(0);
+  }
+
+  private static Long longParam(Map<String, List<String>> q, String name) {
+    String v = first(q, name);
+    return v == null || v.isEmpty() ? null : Long.valueOf(v);
+  }
+
+  private static Integer intParam(Map<String, List<String>> q, String name) {
+    String v = first(q, name);
+    return v == null || v.isEmpty() ? null : Integer.valueOf(v);
+  }
+}

@@ -1,0 +1,162 @@
+package dev.cms.system;
+
+import static dev.cms.system.Gateway.KEY1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cms.domain.client.ClientMessage;
+import dev.cms.domain.client.ServerMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The container's shell over the client WebSocket, against a real container. */
+class TerminalIT {
+
+  static Gateway gw;
+  static String id;
+  static String url;
+  static String token;
+
+  @BeforeAll
+  static void container() throws Exception {
+    gw = Gateway.shared();
+    JsonNode c = gw.create(KEY1);
+    id = c.get("id").asText();
+    url = c.get("websocketUrl").asText();
+    token = c.get("token").asText();
+  }
+
+  @AfterAll
+  static void remove() throws Exception {
+    gw.delete("/api/v1/containers/" + id, KEY1);
+  }
+
+  private static TerminalClient open(String terminal) {
+    return TerminalClient.connect(url, "token=" + token + "&terminal=" + terminal);
+  }
+
+  @Test
+  void aCommandTypedInTheTerminalRunsInTheContainerAsNode() throws Exception {
+    try (TerminalClient t = open("arith")) {
+      t.type("echo $((6*7)); id -un; pwd\r");
+      String out =
+          t.awaitText(s -> s.contains("42\r\n") && s.contains("node\r\n"), Duration.ofSeconds(20));
+      assertThat(out).contains("/app");
+      ServerMessage.Attached attached =
+          t.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(5));
+      assertThat(attached.terminal()).isEqualTo("arith");
+      assertThat(attached.running()).isTrue();
+    }
+  }
+
+  @Test
+  void utf8RoundTripsIntact() throws Exception {
+    try (TerminalClient t = open("utf8")) {
+      t.type("printf 'h\\303\\251llo \\342\\234\\223 <%s>\\n' \"héllo ✓\"\r");
+      String out = t.awaitText(s -> s.contains("héllo ✓ <héllo ✓>"), Duration.ofSeconds(20));
+      assertThat(out.getBytes(StandardCharsets.UTF_8)).isEqualTo(t.bytes());
+    }
+  }
+
+  @Test
+  void resizeReachesThePty() throws Exception {
+    try (TerminalClient t = open("size")) {
+      t.send(new ClientMessage.Resize("size", 120, 40));
+      t.type("stty size\r");
+      t.awaitText(s -> s.contains("40 120\r\n"), Duration.ofSeconds(20));
+    }
+  }
+
+  @Test
+  void twoClientsOnOneTerminalBothSeeWhatEitherTypes() throws Exception {
+    try (TerminalClient a = open("shared");
+        TerminalClient b = open("shared")) {
+      a.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      b.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      a.type("echo from-a-$((1+1))\r");
+      b.type("echo from-b-$((2+2))\r");
+      for (TerminalClient t : new TerminalClient[] {a, b}) {
+        t.awaitText(
+            s -> s.contains("from-a-2\r\n") && s.contains("from-b-4\r\n"), Duration.ofSeconds(20));
+      }
+    }
+  }
+
+  @Test
+  void aClientThatReconnectsWithItsOffsetGetsExactlyTheMissedBytes() throws Exception {
+    StringBuilder expected = new StringBuilder("BEGIN\r\n");
+    for (int i = 1; i <= 200_000; i++) {
+      expected.append(i).append("\r\n");
+    }
+    expected.append("DONE\r\n");
+    TerminalClient first = open("seq");
+    first.type("stty -echo; echo BEG''IN; seq 1 200000; echo DO''NE\r");
+    first.awaitText(s -> s.contains("BEGIN") && s.length() > 50_000, Duration.ofSeconds(30));
+    first.abort();
+    long resumeAt = first.end();
+    String part1 = first.text();
+    assertThat(part1).doesNotContain("DONE");
+
+    try (TerminalClient second =
+        TerminalClient.connect(url, "token=" + token + "&terminal=seq&offset=" + resumeAt)) {
+      ServerMessage.Attached attached =
+          second.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      assertThat(attached.offset()).isEqualTo(resumeAt);
+      assertThat(attached.truncated()).isFalse();
+      String part2 = second.awaitText(s -> s.contains("DONE\r\n"), Duration.ofSeconds(60));
+      assertThat(second.start()).isEqualTo(resumeAt);
+      String all = part1 + part2;
+      String run = all.substring(all.indexOf("BEGIN\r\n"), all.indexOf("DONE\r\n") + 6);
+      assertThat(run).isEqualTo(expected.toString());
+    }
+  }
+
+  @Test
+  void shellExitIsReportedToEveryClientAndANewShellCanBeOpened() throws Exception {
+    try (TerminalClient a = open("quits");
+        TerminalClient b = open("quits")) {
+      a.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      b.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      a.type("exit 3\r");
+      assertThat(a.awaitMessage(ServerMessage.Exit.class, Duration.ofSeconds(20)).code())
+          .isEqualTo(3);
+      assertThat(b.awaitMessage(ServerMessage.Exit.class, Duration.ofSeconds(20)).code())
+          .isEqualTo(3);
+    }
+    try (TerminalClient again = open("quits")) {
+      again.type("echo back-$((5*5))\r");
+      again.awaitText(s -> s.contains("back-25\r\n"), Duration.ofSeconds(20));
+    }
+  }
+
+  @Test
+  void aMissingOrWrongTokenIsClosedWith1008() throws Exception {
+    try (TerminalClient wrong = TerminalClient.connect(url, "token=nope")) {
+      assertThat(wrong.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+      assertThat(wrong.bytes()).isEmpty();
+    }
+    try (TerminalClient none = TerminalClient.connect(url, "terminal=main")) {
+      assertThat(none.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+    }
+    String other = url.replace(id, "c-unknown00000");
+    try (TerminalClient unknown = TerminalClient.connect(other, "token=" + token)) {
+      assertThat(unknown.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+    }
+  }
+
+  @Test
+  void malformedMessagesGetAnErrorAndTheSocketStays() throws Exception {
+    try (TerminalClient t = open("robust")) {
+      t.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      t.send(new ClientMessage.Input("not-attached", "x"));
+      assertThat(t.awaitMessage(ServerMessage.Error.class, Duration.ofSeconds(5)).code())
+          .isEqualTo("unknown-terminal");
+      t.type("echo still-$((3*3))\r");
+      t.awaitText(s -> s.contains("still-9\r\n"), Duration.ofSeconds(20));
+    }
+  }
+}
