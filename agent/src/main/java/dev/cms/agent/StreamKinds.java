@@ -1,5 +1,9 @@
 package dev.cms.agent;
 
+import dev.cms.agent.files.FileStreams;
+import dev.cms.agent.run.PortStreams;
+import dev.cms.agent.run.PortWatcher;
+import dev.cms.agent.run.TcpStreams;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Mux;
@@ -23,10 +27,18 @@ final class StreamKinds implements Mux.Acceptor {
 
   /** The kinds this agent build serves. */
   static StreamKinds standard(Executor workers, Terminals terminals) {
+    PortWatcher ports = new PortWatcher(); // polls only while a ports stream is open
+    TcpStreams tcp = new TcpStreams(workers);
     return new StreamKinds(
         Map.of(
             EchoStreams.KIND, open -> EchoStreams.handler(workers),
-            TerminalStreams.KIND, open -> TerminalStreams.accept(open, terminals)));
+            TerminalStreams.KIND, open -> TerminalStreams.accept(open, terminals),
+            FileStreams.FILE_WRITE, open -> FileStreams.fileWrite(open, workers),
+            FileStreams.ARCHIVE_EXTRACT, open -> FileStreams.archiveExtract(open, workers),
+            FileStreams.FILE_READ, open -> FileStreams.fileRead(open, workers),
+            FileStreams.ARCHIVE_CREATE, open -> FileStreams.archiveCreate(open, workers),
+            PortStreams.KIND, open -> PortStreams.accept(open, ports, workers),
+            TcpStreams.KIND, tcp::accept));
   }
 
   @Override

@@ -4,12 +4,14 @@ import com.pty4j.PtyProcess;
 import com.pty4j.PtyProcessBuilder;
 import com.pty4j.WinSize;
 import com.pty4j.unix.UnixPtyProcess;
+import dev.cms.agent.run.ProcessSpec;
 import dev.cms.domain.terminal.TerminalWire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,19 +46,30 @@ final class Terminal {
   private final TerminalConfig config;
   private final Executor workers;
   private final Executor writer;
+  private final Duration commandKillGrace;
   private final Object lock = new Object();
 
   // guarded by lock
   private final OutputLog log;
   private final List<Attachment> byActivity = new ArrayList<>(); // most recent last
   private Run run;
+  private ProcessSpec spec; // what the last shell ran: null for a plain interactive shell
   private int ptyCols;
   private int ptyRows;
 
   Terminal(String id, TerminalConfig config, Executor workers) {
+    this(id, config, workers, ProcessSpec.DEFAULT_KILL_GRACE);
+  }
+
+  /**
+   * @param commandKillGrace how long {@link #kill} waits after SIGTERM before SIGKILL when the
+   *     terminal runs a command
+   */
+  Terminal(String id, TerminalConfig config, Executor workers, Duration commandKillGrace) {
     this.id = id;
     this.config = config;
     this.workers = workers;
+    this.commandKillGrace = commandKillGrace;
     this.writer = new EchoStreams.SerialExecutor(workers);
     this.log = new OutputLog(config.logBytes());
   }
@@ -72,6 +85,18 @@ final class Terminal {
    * @throws IOException when the shell cannot be started
    */
   boolean ensureRunning(int cols, int rows) throws IOException {
+    return ensureRunning(cols, rows, null);
+  }
+
+  /**
+   * Starts a shell unless one is running: with {@code launch}, the command / directory /
+   * environment it names (remembered for later starts); without, what the previous shell ran (an
+   * interactive shell at first).
+   *
+   * @return whether a shell was started
+   * @throws IOException when the shell cannot be started
+   */
+  boolean ensureRunning(int cols, int rows, ProcessSpec launch) throws IOException {
     synchronized (lock) {
       if (run != null && !run.exited) {
         return false;
@@ -80,16 +105,21 @@ final class Terminal {
       if (!Files.isExecutable(Path.of(shell))) {
         throw new IOException("no executable " + shell);
       }
+      ProcessSpec s = launch != null ? launch : spec;
+      List<String> argv = s == null ? config.shell() : s.argv(config.shell());
       PtyProcess process =
-          new PtyProcessBuilder(config.shell().toArray(String[]::new))
-              .setEnvironment(new HashMap<>(config.env()))
-              .setDirectory(config.workingDirectory().toString())
+          new PtyProcessBuilder(argv.toArray(String[]::new))
+              .setEnvironment(new HashMap<>(s == null ? config.env() : s.environment(config.env())))
+              .setDirectory(
+                  (s == null ? config.workingDirectory() : s.directory(config.workingDirectory()))
+                      .toString())
               .setInitialColumns(cols)
               .setInitialRows(rows)
               .setConsole(false)
               .start();
-      Run r = new Run(process, log.endOffset());
+      Run r = new Run(process, log.endOffset(), s != null && s.isCommand());
       run = r;
+      spec = s;
       ptyCols = cols;
       ptyRows = rows;
       String name = "terminal-" + id + "-" + process.pid();
@@ -100,7 +130,7 @@ final class Terminal {
           "terminal "
               + id
               + ": started "
-              + config.shell()
+              + (s == null ? config.shell() : s.describe())
               + " as pid "
               + process.pid()
               + " at "
@@ -259,7 +289,11 @@ final class Terminal {
     }
   }
 
-  /** Ends the attachment's shell: SIGHUP, then SIGKILL after {@link #KILL_GRACE_MILLIS}. */
+  /**
+   * Ends the attachment's shell: an interactive shell with SIGHUP, then SIGKILL after {@link
+   * #KILL_GRACE_MILLIS}; a command with SIGTERM to its process group, then SIGKILL to the group
+   * after the command kill grace.
+   */
   void kill(Attachment a) {
     Run r = a.run;
     synchronized (lock) {
@@ -269,15 +303,20 @@ final class Terminal {
     }
     LOG.info("terminal " + id + ": killing pid " + r.process.pid());
     PtyProcess p = r.process;
-    if (p instanceof UnixPtyProcess u) {
+    long grace = KILL_GRACE_MILLIS;
+    if (r.command) {
+      p.destroy(); // SIGTERM to the process group (pty4j: killpg, else kill)
+      grace = commandKillGrace.toMillis();
+    } else if (p instanceof UnixPtyProcess u) {
       u.hangup();
     } else {
       p.destroy();
     }
+    long wait = grace;
     workers.execute(
         () -> {
           try {
-            if (!p.waitFor(KILL_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (!p.waitFor(wait, TimeUnit.MILLISECONDS)) {
               p.destroyForcibly();
             }
           } catch (InterruptedException e) {
@@ -371,14 +410,16 @@ final class Terminal {
     final PtyProcess process;
     final OutputStream stdin;
     final long startOffset;
+    final boolean command; // runs a command (killed with SIGTERM), not an interactive shell
     volatile boolean exited; // written under the terminal's lock
     int exitCode = -1;
     long exitOffset;
 
-    Run(PtyProcess process, long startOffset) {
+    Run(PtyProcess process, long startOffset, boolean command) {
       this.process = process;
       this.stdin = process.getOutputStream();
       this.startOffset = startOffset;
+      this.command = command;
     }
   }
 

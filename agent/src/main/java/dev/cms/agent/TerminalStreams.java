@@ -1,5 +1,6 @@
 package dev.cms.agent;
 
+import dev.cms.agent.run.ProcessSpec;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.ProtocolException;
@@ -22,7 +23,8 @@ import java.util.logging.Logger;
  * offset; absent: the most recent {@value Terminal#RECENT_BYTES} bytes), {@code cols} and {@code
  * rows} (default 80×24, clamped to 1..1000), {@code create} ({@code true}, the default: start the
  * shell when the terminal is missing or its shell exited; {@code false}: refuse a missing
- * terminal).
+ * terminal); {@code command}, {@code cwd}, {@code env.<NAME>} (what a shell started by this open
+ * runs, see {@link ProcessSpec}; absent: what the terminal ran before).
  *
  * <p>The agent sends {@link TerminalWire.Attached} first, then {@link TerminalWire.Output} from the
  * attachment's cursor on, and {@link TerminalWire.Exited} once the shell exited and all its output
@@ -69,7 +71,8 @@ final class TerminalStreams {
     } else {
       throw refused("create must be true or false, not " + rawCreate);
     }
-    Terminals.Opened opened = terminals.open(id, create, cols, rows);
+    ProcessSpec launch = ProcessSpec.fromParams(p); // command, cwd, env.*: see ProcessSpec
+    Terminals.Opened opened = terminals.open(id, create, cols, rows, launch);
     return new Handler(opened.terminal(), offset, cols, rows, opened.started());
   }
 

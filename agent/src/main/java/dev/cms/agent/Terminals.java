@@ -1,8 +1,10 @@
 package dev.cms.agent;
 
+import dev.cms.agent.run.ProcessSpec;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.StreamRefusedException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -24,11 +26,21 @@ final class Terminals {
 
   private final TerminalConfig config;
   private final Executor workers;
+  private final Duration killGrace;
   private final Map<String, Terminal> terminals = new LinkedHashMap<>(); // guarded by this
 
   Terminals(TerminalConfig config, Executor workers) {
+    this(config, workers, ProcessSpec.killGrace(System.getenv()));
+  }
+
+  /**
+   * @param killGrace how long a killed command gets between SIGTERM and SIGKILL ({@code
+   *     CMS_KILL_GRACE_MS})
+   */
+  Terminals(TerminalConfig config, Executor workers, Duration killGrace) {
     this.config = config;
     this.workers = workers;
+    this.killGrace = killGrace;
   }
 
   TerminalConfig config() {
@@ -45,6 +57,16 @@ final class Terminals {
    *     without {@code create}, too many terminals, or a shell that cannot be started
    */
   Opened open(String id, boolean create, int cols, int rows) throws StreamRefusedException {
+    return open(id, create, cols, rows, null);
+  }
+
+  /**
+   * Like {@link #open(String, boolean, int, int)}; a shell started by this call runs {@code launch}
+   * (a command, directory, environment) when given, else what the terminal's previous shell ran (an
+   * interactive shell for a new terminal).
+   */
+  Opened open(String id, boolean create, int cols, int rows, ProcessSpec launch)
+      throws StreamRefusedException {
     if (id == null || !ID.matcher(id).matches()) {
       throw new StreamRefusedException(
           ErrorCode.REFUSED, "terminal id must match " + ID.pattern() + ", not " + id);
@@ -57,7 +79,7 @@ final class Terminals {
           throw new StreamRefusedException(ErrorCode.REFUSED, "no terminal " + id);
         }
         makeRoom();
-        t = new Terminal(id, config, workers);
+        t = new Terminal(id, config, workers, killGrace);
         terminals.put(id, t);
       }
     }
@@ -65,7 +87,7 @@ final class Terminals {
       return new Opened(t, false);
     }
     try {
-      return new Opened(t, t.ensureRunning(cols, rows));
+      return new Opened(t, t.ensureRunning(cols, rows, launch));
     } catch (IOException | RuntimeException | LinkageError e) {
       synchronized (this) {
         if (!t.started()) {

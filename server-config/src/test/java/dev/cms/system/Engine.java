@@ -72,4 +72,32 @@ public final class Engine {
       // engine unreachable: nothing to clean
     }
   }
+
+  /** Runs a command in the record's container as {@code node} and returns its standard output. */
+  public static String exec(String recordId, String... cmd) throws InterruptedException {
+    String exec =
+        CLIENT
+            .execCreateCmd(engineId(recordId))
+            .withUser("node")
+            .withAttachStdout(true)
+            .withAttachStderr(true)
+            .withCmd(cmd)
+            .exec()
+            .getId();
+    StringBuilder out = new StringBuilder();
+    CLIENT
+        .execStartCmd(exec)
+        .exec(
+            new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                com.github.dockerjava.api.model.Frame>() {
+              @Override
+              public void onNext(com.github.dockerjava.api.model.Frame f) {
+                if (f.getStreamType() == com.github.dockerjava.api.model.StreamType.STDOUT) {
+                  out.append(new String(f.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+              }
+            })
+        .awaitCompletion(60, java.util.concurrent.TimeUnit.SECONDS);
+    return out.toString();
+  }
 }

@@ -34,6 +34,7 @@ public final class TerminalClient implements WebSocket.Listener, AutoCloseable {
   private final ByteArrayOutputStream binaryParts = new ByteArrayOutputStream();
   private final StringBuilder textParts = new StringBuilder();
   private volatile String failure;
+  private volatile boolean paused;
 
   private TerminalClient(URI uri, String terminal) {
     this.terminal = terminal;
@@ -125,6 +126,11 @@ public final class TerminalClient implements WebSocket.Listener, AutoCloseable {
         "no " + type.getSimpleName() + " within " + timeout + "; got " + messages);
   }
 
+  /** Stops reading from the socket (a stalled browser tab): the gateway's sends back up on TCP. */
+  public void pause() {
+    paused = true;
+  }
+
   /** Drops the connection abruptly, like a laptop lid closing. */
   public void abort() {
     ws.abort();
@@ -160,7 +166,9 @@ public final class TerminalClient implements WebSocket.Listener, AutoCloseable {
         }
       }
     }
-    w.request(1);
+    if (!paused) {
+      w.request(1);
+    }
     return null;
   }
 

@@ -159,4 +159,23 @@ class TerminalIT {
       t.awaitText(s -> s.contains("still-9\r\n"), Duration.ofSeconds(20));
     }
   }
+
+  @Test
+  void aStalledClientBlocksNeitherTheTerminalNorTheOtherClients() throws Exception {
+    try (TerminalClient stalled = open("busy");
+        TerminalClient live = open("busy")) {
+      stalled.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      live.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      stalled.pause();
+      live.type("stty -echo; seq 1 300000; echo FIN''ISHED\r");
+      String out = live.awaitText(s -> s.contains("FINISHED\r\n"), Duration.ofSeconds(60));
+      assertThat(out).contains("\r\n300000\r\n");
+      // another terminal of the same container stays interactive
+      try (TerminalClient other = open("other")) {
+        other.type("echo quick-$((8*8))\r");
+        other.awaitText(s -> s.contains("quick-64\r\n"), Duration.ofSeconds(10));
+      }
+      assertThat(stalled.end()).isLessThan(live.end());
+    }
+  }
 }

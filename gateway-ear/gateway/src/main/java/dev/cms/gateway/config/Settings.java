@@ -103,6 +103,38 @@ public class Settings {
   @ConfigProperty(name = "cms.stop.grace.seconds", defaultValue = "5")
   int stopGraceSeconds;
 
+  @Inject
+  @ConfigProperty(name = "cms.max.upload.mb", defaultValue = "256")
+  long maxUploadMb;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.archive.entries", defaultValue = "50000")
+  long maxArchiveEntries;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.unpacked.mb", defaultValue = "1024")
+  long maxUnpackedMb;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.compression.ratio", defaultValue = "200")
+  long maxCompressionRatio;
+
+  public long maxUploadBytes() {
+    return maxUploadMb * 1024 * 1024;
+  }
+
+  public long maxArchiveEntries() {
+    return maxArchiveEntries;
+  }
+
+  public long maxUnpackedBytes() {
+    return maxUnpackedMb * 1024 * 1024;
+  }
+
+  public long maxCompressionRatio() {
+    return maxCompressionRatio;
+  }
+
   public Optional<String> apiKeys() {
     return apiKeys.map(String::strip).filter(s -> !s.isEmpty());
   }

@@ -12,6 +12,7 @@ public class ApiException extends RuntimeException {
 
   private final int status;
   private final String title;
+  private String rule;
 
   public ApiException(Response.StatusType status, String detail) {
     this(status.getStatusCode(), status.getReasonPhrase(), detail, null);
@@ -41,6 +42,19 @@ public class ApiException extends RuntimeException {
 
   public static ApiException unavailable(String detail, Throwable cause) {
     return new ApiException(503, "Service Unavailable", detail, cause);
+  }
+
+  /**
+   * Names the rule a refused input broke (e.g. {@code dotdot-entry}); shown as the problem's {@code
+   * rule}.
+   */
+  public ApiException withRule(String rule) {
+    this.rule = rule;
+    return this;
+  }
+
+  public String rule() {
+    return rule;
   }
 
   public int status() {

@@ -17,6 +17,14 @@ public final class Problem {
    * path.
    */
   public static Response response(int status, String title, String detail, String instance) {
+    return response(status, title, detail, instance, null);
+  }
+
+  /**
+   * As {@link #response(int, String, String, String)}, with the broken rule as extension member.
+   */
+  public static Response response(
+      int status, String title, String detail, String instance, String rule) {
     JsonObjectBuilder json =
         Json.createObjectBuilder()
             .add("type", "about:blank")
@@ -25,6 +33,9 @@ public final class Problem {
             .add("detail", detail == null ? title : detail);
     if (instance != null) {
       json.add("instance", instance);
+    }
+    if (rule != null) {
+      json.add("rule", rule);
     }
     return Response.status(status)
         .type(MediaType.valueOf(MEDIA_TYPE))

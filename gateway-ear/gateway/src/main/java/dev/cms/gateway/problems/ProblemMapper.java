@@ -29,7 +29,7 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
       if (api.status() >= 500) {
         LOG.log(Level.WARNING, api.getMessage(), api.getCause());
       }
-      return Problem.response(api.status(), api.title(), api.getMessage(), path);
+      return Problem.response(api.status(), api.title(), api.getMessage(), path, api.rule());
     }
     if (cause instanceof ConstraintViolationException cv) {
       String detail =

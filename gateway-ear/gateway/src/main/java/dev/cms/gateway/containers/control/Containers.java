@@ -306,6 +306,25 @@ public class Containers {
         });
   }
 
+  /** Adds a note (not a status change) to a container's history, e.g. a file written. */
+  public void note(String id, String kind, String text) {
+    try {
+      db.run(em -> em.persist(ContainerEvent.note(id, kind, text, Instant.now())));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not record " + kind + " for " + id, e);
+    }
+  }
+
+  /** The caller's container if it is RUNNING with its agent connected; else a clear 404/409/503. */
+  public void requireRunning(String owner, String id) {
+    ContainerRecord rec = owned(owner, id);
+    if (rec.status() != ContainerStatus.RUNNING) {
+      throw ApiException.conflict(
+          "container " + id + " is " + rec.status() + "; it must be RUNNING");
+    }
+    activity(id);
+  }
+
   void onAgentLink(@Observes Agents.LinkChanged change) {
     try {
       db.run(

@@ -1,0 +1,150 @@
+package dev.cms.agent.run;
+
+import dev.cms.domain.protocol.ErrorCode;
+import dev.cms.domain.protocol.StreamRefusedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * What a terminal runs instead of (or how it runs) an interactive shell, from the {@code terminal}
+ * stream's OPEN params: {@code command} (run as {@code <shell> -lc <command>}, {@code -c} when the
+ * shell is not bash), {@code cwd} (an absolute directory; default the terminals' working directory,
+ * {@code /app}) and {@code env.<NAME>=<value>} (extra environment, over the shell's).
+ *
+ * @param command the command line, {@code null} for an interactive shell
+ * @param cwd the working directory, {@code null} for the default
+ * @param env extra environment variables (sorted by name)
+ */
+public record ProcessSpec(String command, Path cwd, Map<String, String> env) {
+  /** Param prefix of extra environment variables. */
+  public static final String ENV_PREFIX = "env.";
+
+  /** Environment variable names accepted in {@code env.<NAME>}. */
+  public static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+
+  /** The agent setting for the grace between SIGTERM and SIGKILL when a command is killed. */
+  public static final String KILL_GRACE_ENV = "CMS_KILL_GRACE_MS";
+
+  /** Default grace between SIGTERM and SIGKILL. */
+  public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(5);
+
+  public ProcessSpec {
+    env = Map.copyOf(env);
+  }
+
+  /** Whether this runs a command (not an interactive shell). */
+  public boolean isCommand() {
+    return command != null;
+  }
+
+  /**
+   * Reads the params of a {@code terminal} OPEN.
+   *
+   * @return {@code null} when none of {@code command}, {@code cwd}, {@code env.*} is present
+   * @throws StreamRefusedException ({@link ErrorCode#REFUSED}) for an empty command, a {@code cwd}
+   *     that is not an absolute path of an existing directory, or a malformed variable name
+   */
+  public static ProcessSpec fromParams(Map<String, String> params) throws StreamRefusedException {
+    String command = params.get("command");
+    String rawCwd = params.get("cwd");
+    Map<String, String> env = new TreeMap<>();
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      if (e.getKey().startsWith(ENV_PREFIX)) {
+        String name = e.getKey().substring(ENV_PREFIX.length());
+        if (!ENV_NAME.matcher(name).matches()) {
+          throw refused("bad environment variable name: " + e.getKey());
+        }
+        if (e.getValue().indexOf('\0') >= 0) {
+          throw refused("environment variable " + name + " contains a NUL character");
+        }
+        env.put(name, e.getValue());
+      }
+    }
+    if (command == null && rawCwd == null && env.isEmpty()) {
+      return null;
+    }
+    if (command != null && (command.isBlank() || command.indexOf('\0') >= 0)) {
+      throw refused("command must be a non-empty line of shell without NUL characters");
+    }
+    Path cwd = null;
+    if (rawCwd != null) {
+      try {
+        cwd = Path.of(rawCwd);
+      } catch (InvalidPathException e) {
+        throw refused("cwd must be an absolute path, not " + rawCwd);
+      }
+      if (!cwd.isAbsolute()) {
+        throw refused("cwd must be an absolute path, not " + rawCwd);
+      }
+      cwd = cwd.normalize();
+      if (!Files.isDirectory(cwd)) {
+        throw refused("cwd is not a directory: " + cwd);
+      }
+    }
+    return new ProcessSpec(command, cwd, env);
+  }
+
+  /** The command line to start: the shell alone, or the shell running the command. */
+  public List<String> argv(List<String> shell) {
+    if (command == null) {
+      return shell;
+    }
+    String sh = shell.get(0);
+    return List.of(sh, sh.endsWith("/bash") ? "-lc" : "-c", command);
+  }
+
+  /** The environment: {@code base} with the extra variables over it. */
+  public Map<String, String> environment(Map<String, String> base) {
+    Map<String, String> all = new LinkedHashMap<>(base);
+    all.putAll(env);
+    return all;
+  }
+
+  /** The working directory: {@code cwd} when given, else {@code fallback}. */
+  public Path directory(Path fallback) {
+    return cwd != null ? cwd : fallback;
+  }
+
+  /**
+   * For the log: the command (shortened) and the names of the extra variables, not their values.
+   */
+  public String describe() {
+    String c = command == null ? "interactive shell" : command;
+    if (c.length() > 200) {
+      c = c.substring(0, 200) + "…";
+    }
+    return c
+        + (cwd == null ? "" : " in " + cwd)
+        + (env.isEmpty() ? "" : " with " + String.join(",", env.keySet()));
+  }
+
+  /**
+   * The grace between SIGTERM and SIGKILL from the agent's environment ({@value #KILL_GRACE_ENV},
+   * milliseconds, default 5 s, at least 0, at most 10 minutes; a malformed value means the
+   * default).
+   */
+  public static Duration killGrace(Map<String, String> agentEnv) {
+    String raw = agentEnv.get(KILL_GRACE_ENV);
+    if (raw == null || raw.isBlank()) {
+      return DEFAULT_KILL_GRACE;
+    }
+    long ms;
+    try {
+      ms = Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      return DEFAULT_KILL_GRACE;
+    }
+    return Duration.ofMillis(Math.max(0, Math.min(600_000, ms)));
+  }
+
+  private static StreamRefusedException refused(String message) {
+    return new StreamRefusedException(ErrorCode.REFUSED, message);
+  }
+}

@@ -1,0 +1,246 @@
+package dev.cms.gateway.files.control;
+
+import dev.cms.domain.protocol.ErrorCode;
+import dev.cms.domain.protocol.Stream;
+import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamRefusedException;
+import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.problems.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Moves bytes between HTTP bodies and agent streams, with the agent's verdict mapped to problems.
+ */
+@ApplicationScoped
+public class Transfers {
+
+  private static final int CHUNK = 32 * 1024;
+  private static final long OPEN_TIMEOUT_S = 15;
+  private static final long RESULT_TIMEOUT_S = 600;
+
+  @Inject Agents agents;
+
+  /** What the agent reported for a finished upload. */
+  public record Result(long bytes, long entries) {}
+
+  /**
+   * Streams {@code body} into a new agent stream of {@code kind} and returns the agent's verdict; a
+   * refusal becomes a 4xx {@link ApiException} naming the rule. At most {@code maxBytes} are read
+   * from the body.
+   */
+  public Result upload(
+      String containerId,
+      String kind,
+      Map<String, String> params,
+      InputStream body,
+      long maxBytes) {
+    Verdict verdict = new Verdict();
+    Stream s = open(containerId, kind, params, verdict);
+    byte[] buf = new byte[CHUNK];
+    long total = 0;
+    try {
+      for (int n; (n = body.read(buf)) > 0; ) {
+        total += n;
+        if (total > maxBytes) {
+          s.reset(ErrorCode.CANCELLED, "upload too large");
+          throw new ApiException(
+                  413, "Content Too Large", "the upload exceeds " + maxBytes + " bytes", null)
+              .withRule("too-large");
+        }
+        if (verdict.result.isDone()) {
+          break; // the agent already decided (a refusal): stop reading
+        }
+        s.write(buf, 0, n);
+      }
+      s.close();
+    } catch (IOException e) {
+      if (!verdict.result.isDone()) {
+        s.reset(ErrorCode.CANCELLED, "upload aborted");
+        throw new ApiException(
+            400, "Bad Request", "the upload was interrupted: " + e.getMessage(), e);
+      }
+    }
+    String[] line = await(verdict.result, RESULT_TIMEOUT_S);
+    if ("ok".equals(line[0])) {
+      return new Result(parse(line, 1), parse(line, 2));
+    }
+    throw refusal(line.length > 1 ? line[1] : "io-error", line.length > 2 ? line[2] : "refused");
+  }
+
+  /** Opens a download stream; the answer's {@link #copyTo} writes it out with flow control. */
+  public Download download(String containerId, String kind, Map<String, String> params) {
+    Download d = new Download();
+    open(containerId, kind, params, d);
+    return d;
+  }
+
+  /** Bytes arriving from the agent, handed to one writer and credited back as they leave. */
+  public static final class Download implements StreamHandler {
+    private static final byte[] END = new byte[0];
+    private final LinkedBlockingQueue<byte[]> chunks = new LinkedBlockingQueue<>();
+    private volatile Stream stream;
+    private volatile String failure;
+
+    @Override
+    public void onOpen(Stream s) {
+      stream = s;
+    }
+
+    @Override
+    public boolean autoCredit() {
+      return false;
+    }
+
+    @Override
+    public void onData(Stream s, byte[] data) {
+      chunks.add(data);
+    }
+
+    @Override
+    public void onClose(Stream s) {
+      chunks.add(END);
+      s.close();
+    }
+
+    @Override
+    public void onReset(Stream s, int code, String reason) {
+      failure = reason;
+      chunks.add(END);
+    }
+
+    /** Copies the whole download; fails (truncating the response) if the agent aborts. */
+    public void copyTo(OutputStream out) throws IOException {
+      try {
+        for (byte[] c; (c = chunks.poll(RESULT_TIMEOUT_S, TimeUnit.SECONDS)) != END; ) {
+          if (c == null) {
+            throw new IOException("the agent stopped sending");
+          }
+          out.write(c);
+          stream.credit(c.length);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted");
+      } catch (IOException e) {
+        Stream s = stream;
+        if (s != null) {
+          s.reset(ErrorCode.CANCELLED, "client went away");
+        }
+        throw e;
+      }
+      if (failure != null) {
+        throw new IOException("the agent aborted the download: " + failure);
+      }
+    }
+  }
+
+  /**
+   * Collects the agent's result lines ({@code progress …}, then {@code ok …} or {@code error …}).
+   */
+  private static final class Verdict implements StreamHandler {
+    final CompletableFuture<String[]> result = new CompletableFuture<>();
+    private final StringBuilder text = new StringBuilder();
+
+    @Override
+    public void onData(Stream s, byte[] data) {
+      text.append(new String(data, StandardCharsets.UTF_8));
+      for (int nl; (nl = text.indexOf("\n")) >= 0; ) {
+        String line = text.substring(0, nl);
+        text.delete(0, nl + 1);
+        if (line.startsWith("ok ") || line.startsWith("error ")) {
+          result.complete(line.split(" ", 3));
+        }
+      }
+    }
+
+    @Override
+    public void onClose(Stream s) {
+      result.complete(
+          new String[] {"error", "io-error", "the agent ended the transfer without a result"});
+      s.close();
+    }
+
+    @Override
+    public void onReset(Stream s, int code, String reason) {
+      result.complete(new String[] {"error", "io-error", "the transfer was aborted: " + reason});
+    }
+  }
+
+  private Stream open(
+      String containerId, String kind, Map<String, String> params, StreamHandler h) {
+    Agents.Link link =
+        agents
+            .link(containerId)
+            .orElseThrow(
+                () ->
+                    ApiException.unavailable(
+                        "the agent of container " + containerId + " is not connected", null));
+    try {
+      return link.mux().open(kind, params, h).get(OPEN_TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StreamRefusedException r) {
+        String msg = r.getMessage() == null ? "refused" : r.getMessage();
+        int colon = msg.indexOf(": ");
+        String rule = colon > 0 ? msg.substring(0, colon) : "refused";
+        throw refusal(rule, msg);
+      }
+      throw ApiException.unavailable("the agent could not be reached: " + e.getCause(), e);
+    } catch (TimeoutException e) {
+      throw ApiException.unavailable("the agent did not answer within " + OPEN_TIMEOUT_S + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiException.unavailable("interrupted", e);
+    }
+  }
+
+  private static ApiException refusal(String rule, String message) {
+    int status =
+        switch (rule) {
+          case "not-found" -> 404;
+          case "permission-denied" -> 403;
+          case "too-large" -> 413;
+          case "io-error" -> 500;
+          default -> 400;
+        };
+    String title =
+        switch (status) {
+          case 404 -> "Not Found";
+          case 403 -> "Forbidden";
+          case 413 -> "Content Too Large";
+          case 500 -> "Internal Server Error";
+          default -> "Bad Request";
+        };
+    return new ApiException(status, title, "refused (" + rule + "): " + message, null)
+        .withRule(rule);
+  }
+
+  private static String[] await(CompletableFuture<String[]> f, long seconds) {
+    try {
+      return f.get(seconds, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw ApiException.unavailable("no result from the agent: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiException.unavailable("interrupted", e);
+    }
+  }
+
+  private static long parse(String[] line, int i) {
+    try {
+      return i < line.length ? Long.parseLong(line[i].strip()) : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+}

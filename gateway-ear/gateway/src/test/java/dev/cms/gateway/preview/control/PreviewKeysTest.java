@@ -1,0 +1,104 @@
+package dev.cms.gateway.preview.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PreviewKeysTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void secretIsSixteenHexDigitsStablePerKeyAndId() {
+    byte[] key = new byte[32];
+    key[0] = 1;
+    String s = PreviewKeys.secret(key, "c-abcdefghjk23");
+    assertThat(s).matches("[0-9a-f]{16}");
+    assertThat(PreviewKeys.secret(key, "c-abcdefghjk23")).isEqualTo(s);
+    assertThat(PreviewKeys.secret(key, "c-abcdefghjk24")).isNotEqualTo(s);
+    byte[] other = key.clone();
+    other[31] = 7;
+    assertThat(PreviewKeys.secret(other, "c-abcdefghjk23")).isNotEqualTo(s);
+  }
+
+  @Test
+  void secretIsTheHmacPrefix() throws Exception {
+    // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?"
+    assertThat(PreviewKeys.secret("Jefe".getBytes(), "what do ya want for nothing?"))
+        .isEqualTo("5bdcc146bf60754e");
+  }
+
+  @Test
+  void matchesOnlyTheExactSecret() {
+    byte[] key = new byte[32];
+    String id = "c-abcdefghjk23";
+    String s = PreviewKeys.secret(key, id);
+    assertThat(PreviewKeys.matches(key, id, s)).isTrue();
+    assertThat(PreviewKeys.matches(key, id, s.toUpperCase())).isFalse();
+    assertThat(PreviewKeys.matches(key, id, s.substring(1))).isFalse();
+    assertThat(PreviewKeys.matches(key, id, s + "0")).isFalse();
+    assertThat(PreviewKeys.matches(key, id, null)).isFalse();
+    assertThat(PreviewKeys.matches(key, null, s)).isFalse();
+    assertThat(PreviewKeys.matches(key, "c-abcdefghjk24", s)).isFalse();
+  }
+
+  @Test
+  void keyIsCreatedOnceOwnerOnlyAndKept() throws IOException {
+    Path file = dir.resolve("data/preview-key");
+    byte[] first = PreviewKeys.loadOrCreate(file);
+    assertThat(first).hasSize(32);
+    assertThat(Files.size(file)).isEqualTo(32);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    assertThat(PreviewKeys.loadOrCreate(file)).isEqualTo(first);
+    assertThat(PreviewKeys.loadOrCreate(dir.resolve("other-key"))).isNotEqualTo(first);
+    try (var files = Files.list(file.getParent())) {
+      assertThat(files).containsExactly(file); // no temporary file left behind
+    }
+  }
+
+  @Test
+  void aDamagedKeyFileIsAnError() throws IOException {
+    Path file = dir.resolve("preview-key");
+    Files.write(file, new byte[5]);
+    assertThatThrownBy(() -> PreviewKeys.loadOrCreate(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("5 bytes");
+  }
+
+  @Test
+  void urls() {
+    String id = "c-abcdefghjk23";
+    String s = "0123456789abcdef";
+    assertThat(PreviewUrls.hostUrl("localhost", s, id, 3000, "http", 8080))
+        .isEqualTo("http://3000-c-abcdefghjk23-0123456789abcdef.localhost:8080/");
+    assertThat(PreviewUrls.hostUrl("p.example.com", s, id, 5173, "https", 443))
+        .isEqualTo("https://5173-c-abcdefghjk23-0123456789abcdef.p.example.com/");
+    assertThat(PreviewUrls.hostUrl("localhost", s, id, 3000, "http", 80))
+        .isEqualTo("http://3000-c-abcdefghjk23-0123456789abcdef.localhost/");
+    assertThat(PreviewUrls.pathUrl("http://gw:8080/", s, id, 3000))
+        .isEqualTo("http://gw:8080/preview/c-abcdefghjk23-0123456789abcdef/3000/");
+    assertThat(PreviewUrls.pathUrl("http://gw:8080", s, id, 3000))
+        .isEqualTo("http://gw:8080/preview/c-abcdefghjk23-0123456789abcdef/3000/");
+    assertThatThrownBy(() -> PreviewUrls.pathUrl("http://gw", s, id, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    // every URL handed out parses back to the same preview
+    PreviewAddress h =
+        PreviewAddress.parse(
+                "3000-c-abcdefghjk23-0123456789abcdef.localhost:8080", "/", null, "localhost")
+            .orElseThrow();
+    assertThat(h.valid()).isTrue();
+    PreviewAddress p =
+        PreviewAddress.parse(
+                "gw:8080", "/preview/c-abcdefghjk23-0123456789abcdef/3000/", null, "localhost")
+            .orElseThrow();
+    assertThat(p.valid()).isTrue();
+    assertThat(p.secret()).isEqualTo(s);
+  }
+}
