@@ -380,7 +380,8 @@ class TerminalStreamsTest {
     a.send(new TerminalWire.Kill());
     a.closed.get(10, TimeUnit.SECONDS);
     assertThat(a.exits()).hasSize(1);
-    assertThat(a.exits().get(0).code()).isEqualTo(128 + 1); // SIGHUP
+    // SIGHUP (129); on a starved machine the 2 s grace may pass first and SIGKILL (137) ends it
+    assertThat(a.exits().get(0).code()).isIn(128 + 1, 128 + 9);
   }
 
   @Test

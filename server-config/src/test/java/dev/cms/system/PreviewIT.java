@@ -4,6 +4,7 @@ import static dev.cms.system.Gateway.KEY1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cms.domain.client.ServerMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,7 +29,8 @@ class PreviewIT {
   static final String SERVER_JS =
       """
       const http = require('http');
-      http.createServer((req, res) => {
+      const crypto = require('crypto');
+      const server = http.createServer((req, res) => {
         if (req.method === 'POST') {
           res.writeHead(200, {'content-type': 'application/octet-stream'});
           req.pipe(res);
@@ -36,7 +38,38 @@ class PreviewIT {
         }
         res.writeHead(200, {'content-type': 'text/html', 'set-cookie': 'seen=1'});
         res.end('<h1>hello from the app on ' + req.url + '</h1>');
-      }).listen(3000);
+      });
+      server.on('upgrade', (req, socket) => {
+        const accept = crypto.createHash('sha1')
+          .update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+        socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n'
+          + 'Sec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');
+        let buf = Buffer.alloc(0);
+        socket.on('data', d => {
+          buf = Buffer.concat([buf, d]);
+          while (buf.length >= 2) {
+            const op = buf[0] & 0x0f;
+            let len = buf[1] & 0x7f, off = 2;
+            if (len === 126) { if (buf.length < 4) return; len = buf.readUInt16BE(2); off = 4; }
+            else if (len === 127) { if (buf.length < 10) return; len = Number(buf.readBigUInt64BE(2)); off = 10; }
+            const masked = buf[1] & 0x80;
+            if (buf.length < off + (masked ? 4 : 0) + len) return;
+            const mask = masked ? buf.slice(off, off + 4) : null;
+            if (masked) off += 4;
+            const payload = Buffer.from(buf.slice(off, off + len));
+            if (mask) for (let i = 0; i < len; i++) payload[i] ^= mask[i % 4];
+            buf = buf.slice(off + len);
+            if (op === 8) { socket.end(); return; }
+            if (op === 1 || op === 2) {
+              let head;
+              if (len < 126) head = Buffer.from([0x80 | op, len]);
+              else { head = Buffer.alloc(4); head[0] = 0x80 | op; head[1] = 126; head.writeUInt16BE(len, 2); }
+              socket.write(Buffer.concat([head, payload]));
+            }
+          }
+        });
+      });
+      server.listen(3000);
       """;
 
   static Gateway gw;
@@ -48,24 +81,33 @@ class PreviewIT {
     gw = Gateway.shared();
     JsonNode c = gw.create(KEY1);
     id = c.get("id").asText();
+    byte[] zip =
+        FilesIT.zip(
+            java.util.Map.of(
+                "server.js", SERVER_JS.getBytes(StandardCharsets.UTF_8),
+                "package.json",
+                    "{\"name\":\"app\",\"version\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8)),
+            java.util.Map.of());
     HttpResponse<String> put =
-        HttpClient.newHttpClient()
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
             .send(
                 HttpRequest.newBuilder(
                         URI.create(
                             gw.base()
                                 + "/api/v1/containers/"
                                 + id
-                                + "/files?path="
-                                + URLEncoder.encode("/app/web/server.js", StandardCharsets.UTF_8)))
+                                + "/archive?dest="
+                                + URLEncoder.encode("/app/web", StandardCharsets.UTF_8)))
                     .header("Authorization", "Bearer " + KEY1)
-                    .PUT(HttpRequest.BodyPublishers.ofString(SERVER_JS))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(zip))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     shell =
         TerminalClient.connect(
-            c.get("websocketUrl").asText(), "token=" + c.get("token").asText() + "&terminal=app");
+            c.get("websocketUrl").asText(), "token=" + c.get("token").asText() + "&terminal=main");
   }
 
   @AfterAll
@@ -90,7 +132,20 @@ class PreviewIT {
         .startsWith("HTTP/1.1 503")
         .contains("problem+json");
 
-    shell.type("cd /app/web && node server.js\r");
+    HttpResponse<String> started =
+        gw.post(
+            "/api/v1/containers/" + id + "/processes",
+            KEY1,
+            "{\"command\":\"node server.js\",\"cwd\":\"/app/web\",\"port\":3000}");
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+    JsonNode proc = Gateway.JSON.readTree(started.body());
+    String pid = proc.get("id").asText();
+    assertThat(proc.get("status").asText()).isEqualTo("RUNNING");
+    assertThat(proc.get("url").asText()).isEqualTo(host.toString());
+    ServerMessage.Port opened = awaitPort(3000, true);
+    assertThat(opened.url()).isEqualTo(host.toString());
+    assertThat(gw.get("/api/v1/containers/" + id + "/ports", KEY1).body())
+        .contains("\"port\":3000");
     Instant deadline = Instant.now().plusSeconds(30);
     String page = "";
     while (Instant.now().isBefore(deadline) && !page.startsWith("HTTP/1.1 200")) {
@@ -116,7 +171,64 @@ class PreviewIT {
     assertThat(raw(wrongPath, "localhost", "text/html", null)).startsWith("HTTP/1.1 404");
     String wrongHost = host.getHost().replaceFirst("-[0-9a-f]{16}\\.", "-0000000000000000.");
     assertThat(raw("/", wrongHost, "text/html", null)).startsWith("HTTP/1.1 404");
+
+    // a WebSocket through the preview (dev-server HMR)
+    var received = new java.util.concurrent.CompletableFuture<String>();
+    var ws =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(
+                URI.create(path.toString().replace("http:", "ws:") + "hmr"),
+                new java.net.http.WebSocket.Listener() {
+                  @Override
+                  public java.util.concurrent.CompletionStage<?> onText(
+                      java.net.http.WebSocket w, CharSequence data, boolean last) {
+                    received.complete(data.toString());
+                    return null;
+                  }
+                })
+            .get(10, java.util.concurrent.TimeUnit.SECONDS);
+    ws.sendText("echo through the preview ✓", true);
+    assertThat(received.get(10, java.util.concurrent.TimeUnit.SECONDS))
+        .isEqualTo("echo through the preview ✓");
+    ws.abort();
+
+    // another port with nothing listening shows the waiting page
+    String other = path.getPath().replace("/3000/", "/4000/");
+    assertThat(raw(other, "localhost", "text/html", null))
+        .startsWith("HTTP/1.1 503")
+        .contains("Waiting for the app on port 4000");
+
+    // stopping the process closes the port and records its exit code
+    HttpResponse<String> stopped =
+        gw.post("/api/v1/containers/" + id + "/processes/" + pid + "/stop", KEY1, null);
+    assertThat(stopped.statusCode()).as(stopped.body()).isEqualTo(200);
+    JsonNode end = Gateway.JSON.readTree(stopped.body());
+    assertThat(end.get("status").asText()).isEqualTo("EXITED");
+    assertThat(end.get("exitCode").asInt()).isEqualTo(143);
+    awaitPort(3000, false);
+    assertThat(shell.messages())
+        .anySatisfy(m -> assertThat(m).isEqualTo(new ServerMessage.Process(pid, "EXITED", 143)));
+    assertThat(raw(path.getPath(), "localhost", "text/html", null))
+        .startsWith("HTTP/1.1 503")
+        .contains("exited with code 143");
+    assertThat(gw.get("/api/v1/containers/" + id + "/events", KEY1).body())
+        .contains("PROCESS_EXITED");
     assertThat(gw.get("/health/ready", null).statusCode()).isEqualTo(200);
+  }
+
+  private static ServerMessage.Port awaitPort(int port, boolean open) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(15);
+    while (Instant.now().isBefore(deadline)) {
+      for (ServerMessage m : shell.messages()) {
+        if (m instanceof ServerMessage.Port p && p.port() == port && p.open() == open) {
+          return p;
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(
+        "no port " + port + " open=" + open + " event; got " + shell.messages());
   }
 
   private static String raw(String target, String host, String accept, byte[] body)

@@ -85,7 +85,7 @@ class PortWatcherTest {
   void fakeFilesThroughAPortsStream() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(littleEndian());
     Path tcp = dir.resolve("tcp");
-    Files.writeString(tcp, HEADER + line(0, "0100007F:1F90", "0A"));
+    replace(tcp, HEADER + line(0, "0100007F:1F90", "0A"));
     PortWatcher watcher =
         new PortWatcher(List.of(tcp, dir.resolve("missing-tcp6")), Duration.ofMillis(20));
     closing.add(watcher);
@@ -94,11 +94,10 @@ class PortWatcherTest {
     Lines b = open(link);
     a.await("snapshot 8080");
     b.await("snapshot 8080");
-    Files.writeString(
-        tcp, HEADER + line(0, "0100007F:1F90", "0A") + line(1, "00000000:0BB8", "0A"));
+    replace(tcp, HEADER + line(0, "0100007F:1F90", "0A") + line(1, "00000000:0BB8", "0A"));
     a.await("open 3000");
     b.await("open 3000");
-    Files.writeString(tcp, HEADER + line(0, "00000000:0BB8", "0A"));
+    replace(tcp, HEADER + line(0, "00000000:0BB8", "0A"));
     a.await("closed 8080");
     b.await("closed 8080");
     assertThat(a.text()).isEqualTo("snapshot 8080\nopen 3000\nclosed 8080\n");
@@ -186,5 +185,18 @@ class PortWatcherTest {
         TimeUnit.NANOSECONDS.timedWait(this, left);
       }
     }
+  }
+
+  /**
+   * Replaces the file at once, as the kernel's /proc files are: the watcher never reads half of it.
+   */
+  private static void replace(Path file, String content) throws java.io.IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, content);
+    Files.move(
+        tmp,
+        file,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 }

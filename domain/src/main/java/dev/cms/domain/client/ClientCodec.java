@@ -62,6 +62,13 @@ public final class ClientCodec {
         return new ClientMessage.Detach(f.terminal());
       case "kill":
         return new ClientMessage.Kill(f.terminal());
+      case "upload":
+        return new ClientMessage.Upload(
+            f.string("upload"), f.string("kind"), f.string("path"), f.optionalString("mode"));
+      case "upload-end":
+        return new ClientMessage.UploadEnd(f.string("upload"));
+      case "upload-abort":
+        return new ClientMessage.UploadAbort(f.string("upload"));
       default:
         throw new ProtocolException("unknown client message type " + Check.quote(type));
     }
@@ -87,6 +94,13 @@ public final class ClientCodec {
       w.field("type", "detach").field("terminal", m.terminal());
     } else if (message instanceof ClientMessage.Kill m) {
       w.field("type", "kill").field("terminal", m.terminal());
+    } else if (message instanceof ClientMessage.Upload m) {
+      w.field("type", "upload").field("upload", m.upload()).field("kind", m.kind());
+      w.field("path", m.path()).field("mode", m.mode());
+    } else if (message instanceof ClientMessage.UploadEnd m) {
+      w.field("type", "upload-end").field("upload", m.upload());
+    } else if (message instanceof ClientMessage.UploadAbort m) {
+      w.field("type", "upload-abort").field("upload", m.upload());
     } else {
       throw new IllegalArgumentException("not a client message: " + message);
     }
@@ -120,6 +134,27 @@ public final class ClientCodec {
       case "error":
         return new ServerMessage.Error(
             f.optionalString("terminal"), f.string("code"), f.string("message"));
+      case "port":
+        return new ServerMessage.Port(
+            f.integer("port", 1, 65535),
+            f.bool("open"),
+            f.optionalString("url"),
+            f.optionalString("pathUrl"));
+      case "process":
+        return new ServerMessage.Process(
+            f.string("process"),
+            f.string("status"),
+            f.optionalInt("exitCode", Integer.MIN_VALUE, Integer.MAX_VALUE));
+      case "upload-progress":
+        return new ServerMessage.UploadProgress(f.string("upload"), f.longValue("bytes"));
+      case "upload-result":
+        return new ServerMessage.UploadResult(
+            f.string("upload"),
+            f.bool("ok"),
+            f.longValue("bytes"),
+            f.longValue("entries"),
+            f.optionalString("rule"),
+            f.optionalString("message"));
       default:
         throw new ProtocolException("unknown server message type " + Check.quote(type));
     }
@@ -147,6 +182,20 @@ public final class ClientCodec {
     } else if (message instanceof ServerMessage.Error m) {
       w.field("type", "error").field("terminal", m.terminal());
       w.field("code", m.code()).field("message", m.message());
+    } else if (message instanceof ServerMessage.Port m) {
+      w.field("type", "port").field("port", (Integer) m.port()).field("open", m.open());
+      w.field("url", m.url()).field("pathUrl", m.pathUrl());
+    } else if (message instanceof ServerMessage.Process m) {
+      w.field("type", "process").field("process", m.process()).field("status", m.status());
+      w.field("exitCode", m.exitCode());
+    } else if (message instanceof ServerMessage.UploadProgress m) {
+      w.field("type", "upload-progress")
+          .field("upload", m.upload())
+          .field("bytes", (Long) m.bytes());
+    } else if (message instanceof ServerMessage.UploadResult m) {
+      w.field("type", "upload-result").field("upload", m.upload()).field("ok", m.ok());
+      w.field("bytes", (Long) m.bytes()).field("entries", (Long) m.entries());
+      w.field("rule", m.rule()).field("message", m.message());
     } else {
       throw new IllegalArgumentException("not a server message: " + message);
     }

@@ -4,7 +4,8 @@ import dev.cms.domain.protocol.ProtocolException;
 
 /**
  * A message the browser sends to the gateway on the client WebSocket, as one JSON text frame (see
- * {@link ClientCodec} and {@code docs/PROTOCOL.md}). Every message names the terminal it is about.
+ * {@link ClientCodec} and {@code docs/PROTOCOL.md}). Terminal messages name their terminal; upload
+ * messages their upload.
  *
  * <p>The constructors validate their fields and throw {@link ProtocolException} naming the field,
  * so a message that exists is one the gateway accepts: terminal ids match {@code
@@ -15,10 +16,10 @@ public sealed interface ClientMessage
         ClientMessage.Input,
         ClientMessage.Resize,
         ClientMessage.Detach,
-        ClientMessage.Kill {
-
-  /** The terminal this message is about. */
-  String terminal();
+        ClientMessage.Kill,
+        ClientMessage.Upload,
+        ClientMessage.UploadEnd,
+        ClientMessage.UploadAbort {
 
   /**
    * Attach to a terminal, creating it if it does not exist or has exited ({@code "type":"open"}).
@@ -105,6 +106,45 @@ public sealed interface ClientMessage
   record Kill(String terminal) implements ClientMessage {
     public Kill {
       Check.terminal("terminal", terminal);
+    }
+  }
+
+  /**
+   * Starts an upload over the socket ({@code "type":"upload"}); its bytes follow as binary frames
+   * laid out like {@link OutputFrame}s whose id is the upload id and whose offset is the byte
+   * offset in the upload.
+   *
+   * @param upload the client's id for the upload
+   * @param kind {@code file} (one file at {@code path}) or {@code zip} (unpacked into directory
+   *     {@code path})
+   * @param path an absolute path in the container
+   * @param mode octal permission bits for a file (e.g. {@code 755}), or null
+   */
+  record Upload(String upload, String kind, String path, String mode) implements ClientMessage {
+    public Upload {
+      Check.terminal("upload", upload);
+      if (!"file".equals(kind) && !"zip".equals(kind)) {
+        throw new ProtocolException(
+            "field kind must be \"file\" or \"zip\", got " + Check.quote(kind));
+      }
+      Check.notEmpty("path", path);
+    }
+  }
+
+  /**
+   * All bytes of the upload were sent ({@code "type":"upload-end"}); the gateway answers with its
+   * result.
+   */
+  record UploadEnd(String upload) implements ClientMessage {
+    public UploadEnd {
+      Check.terminal("upload", upload);
+    }
+  }
+
+  /** Abandons an upload ({@code "type":"upload-abort"}); nothing of it is written. */
+  record UploadAbort(String upload) implements ClientMessage {
+    public UploadAbort {
+      Check.terminal("upload", upload);
     }
   }
 }

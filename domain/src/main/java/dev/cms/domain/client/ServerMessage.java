@@ -10,7 +10,14 @@ import dev.cms.domain.protocol.ProtocolException;
  * <p>The constructors validate their fields and throw {@link ProtocolException} naming the field.
  */
 public sealed interface ServerMessage
-    permits ServerMessage.Attached, ServerMessage.Exit, ServerMessage.Status, ServerMessage.Error {
+    permits ServerMessage.Attached,
+        ServerMessage.Exit,
+        ServerMessage.Status,
+        ServerMessage.Error,
+        ServerMessage.Port,
+        ServerMessage.Process,
+        ServerMessage.UploadProgress,
+        ServerMessage.UploadResult {
 
   /**
    * The client is attached to a terminal ({@code "type":"attached"}); output frames follow,
@@ -100,6 +107,64 @@ public sealed interface ServerMessage
       }
       Check.errorCode("code", code);
       Check.notNull("message", message);
+    }
+  }
+
+  /**
+   * A TCP port started or stopped listening inside the container ({@code "type":"port"}).
+   *
+   * @param port the port
+   * @param open whether it is listening now
+   * @param url the host-form preview URL (null when closed)
+   * @param pathUrl the path-form preview URL (null when closed)
+   */
+  record Port(int port, boolean open, String url, String pathUrl) implements ServerMessage {
+    public Port {
+      Check.range("port", port, 1, 65535);
+    }
+  }
+
+  /**
+   * A process started through the API changed state ({@code "type":"process"}).
+   *
+   * @param process the process id, which is also the id of its terminal
+   * @param status {@code RUNNING} or {@code EXITED}
+   * @param exitCode the exit code once exited, else null
+   */
+  record Process(String process, String status, Integer exitCode) implements ServerMessage {
+    public Process {
+      Check.terminal("process", process);
+      Check.notEmpty("status", status);
+    }
+  }
+
+  /**
+   * How far an upload over the socket got ({@code "type":"upload-progress"}).
+   *
+   * @param upload the client's upload id
+   * @param bytes bytes received so far
+   */
+  record UploadProgress(String upload, long bytes) implements ServerMessage {
+    public UploadProgress {
+      Check.terminal("upload", upload);
+    }
+  }
+
+  /**
+   * The end of an upload over the socket ({@code "type":"upload-result"}).
+   *
+   * @param upload the client's upload id
+   * @param ok whether it was written
+   * @param bytes bytes written (or unpacked)
+   * @param entries files written (1 for a single file)
+   * @param rule for a refusal, the rule it broke (e.g. {@code dotdot-entry}), else null
+   * @param message for a refusal, the reason, else null
+   */
+  record UploadResult(
+      String upload, boolean ok, long bytes, long entries, String rule, String message)
+      implements ServerMessage {
+    public UploadResult {
+      Check.terminal("upload", upload);
     }
   }
 }

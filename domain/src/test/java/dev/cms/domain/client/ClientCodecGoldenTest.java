@@ -35,6 +35,10 @@ class ClientCodecGoldenTest {
     CLIENT.put("resize", new ClientMessage.Resize("main", 120, 40));
     CLIENT.put("detach", new ClientMessage.Detach("build-2"));
     CLIENT.put("kill", new ClientMessage.Kill("main"));
+    CLIENT.put("upload", new ClientMessage.Upload("u1", "zip", "/app", null));
+    CLIENT.put("upload-file", new ClientMessage.Upload("u2", "file", "/app/bin/run.sh", "755"));
+    CLIENT.put("upload-end", new ClientMessage.UploadEnd("u1"));
+    CLIENT.put("upload-abort", new ClientMessage.UploadAbort("u2"));
 
     SERVER.put("attached", new ServerMessage.Attached("main", 1234, 0, 5678, false, true, null));
     SERVER.put(
@@ -46,6 +50,22 @@ class ClientCodecGoldenTest {
         "error",
         new ServerMessage.Error(
             "main", ServerMessage.Error.UNKNOWN_TERMINAL, "no terminal \"main\" is attached"));
+    SERVER.put(
+        "port",
+        new ServerMessage.Port(
+            3000,
+            true,
+            "http://3000-c-7f3a9e-0123456789abcdef.localhost:8080/",
+            "http://localhost:8080/preview/c-7f3a9e-0123456789abcdef/3000/"));
+    SERVER.put("port-closed", new ServerMessage.Port(3000, false, null, null));
+    SERVER.put("process", new ServerMessage.Process("p-4k2m", "EXITED", 143));
+    SERVER.put("upload-progress", new ServerMessage.UploadProgress("u1", 1048576));
+    SERVER.put(
+        "upload-result", new ServerMessage.UploadResult("u1", true, 61234, 10001, null, null));
+    SERVER.put(
+        "upload-refused",
+        new ServerMessage.UploadResult(
+            "u1", false, 0, 0, "dotdot-entry", "entry \"../evil\" leaves the target directory"));
     SERVER.put(
         "error-no-terminal",
         new ServerMessage.Error(

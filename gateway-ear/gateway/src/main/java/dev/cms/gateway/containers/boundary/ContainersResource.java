@@ -92,6 +92,15 @@ public class ContainersResource {
   }
 
   @GET
+  @Path("{id}/token")
+  @Operation(
+      summary = "The container's client token and WebSocket URL again",
+      description = "For attaching another client (a second browser tab) to a live container.")
+  public Map<String, String> token(@PathParam("id") String id) {
+    return containers.clientAccess(caller.id(), id, publicBase());
+  }
+
+  @GET
   @Path("{id}/events")
   @Operation(summary = "The container's history: status changes and agent links, oldest first")
   public List<EventView> events(@PathParam("id") String id) {

@@ -71,6 +71,7 @@ public class Containers {
   @Inject Agents agents;
   @Inject Settings settings;
   @Inject GatewayIdentity identity;
+  @Inject dev.cms.gateway.security.ClientTokens clientTokens;
   @Inject jakarta.enterprise.event.Event<ContainerStatusChanged> statusChanges;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
@@ -89,7 +90,7 @@ public class Containers {
     Map<String, String> labels = checkLabels(r.labels());
     Map<String, String> env = checkEnv(r.env());
     String id = "c-" + Secrets.id(12);
-    String token = Secrets.token(40);
+    String token = clientTokens.tokenFor(id);
     String agentSecret = Secrets.token(40);
     Instant now = Instant.now();
     ContainerRecord record =
@@ -204,6 +205,17 @@ public class Containers {
                 .stream()
                 .map(e -> new EventView(e.at(), e.kind(), e.fromStatus(), e.toStatus(), e.reason()))
                 .toList());
+  }
+
+  /** The client token and WebSocket URL of a caller's live container (to attach another client). */
+  public Map<String, String> clientAccess(String owner, String id, String publicBase) {
+    ContainerRecord rec = owned(owner, id);
+    if (!rec.status().isLive()) {
+      throw ApiException.conflict(
+          "container " + id + " is " + rec.status() + "; no terminal to attach");
+    }
+    touch(owner, id);
+    return Map.of("token", clientTokens.tokenFor(id), "websocketUrl", websocketUrl(publicBase, id));
   }
 
   /** Stops and removes the container; its record stays, DELETED. Repeating it is harmless. */

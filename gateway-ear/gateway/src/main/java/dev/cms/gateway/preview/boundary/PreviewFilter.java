@@ -48,6 +48,7 @@ public class PreviewFilter extends HttpFilter {
   private static final long UPGRADE_HEAD_TIMEOUT_MS = 60_000;
 
   @Inject transient PreviewProxy proxy;
+  @Inject transient dev.cms.gateway.processes.control.Processes processes;
 
   @Override
   protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
@@ -279,9 +280,32 @@ public class PreviewFilter extends HttpFilter {
     return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/html");
   }
 
-  private static void notListening(
-      HttpServletRequest req, HttpServletResponse res, PreviewAddress a) throws IOException {
+  private void notListening(HttpServletRequest req, HttpServletResponse res, PreviewAddress a)
+      throws IOException {
     res.setHeader("Retry-After", "1");
+    var crashed =
+        processes.forPort(a.containerId(), a.port()).filter(p -> "EXITED".equals(p.status()));
+    if (crashed.isPresent()) {
+      var p = crashed.get();
+      String what =
+          "The app started for port "
+              + a.port()
+              + " ("
+              + p.command()
+              + ") exited with code "
+              + p.exitCode()
+              + ". Start it again; this page retries by itself.";
+      if (wantsHtml(req)) {
+        text(
+            res,
+            503,
+            "text/html;charset=UTF-8",
+            page("The app on port " + a.port() + " exited", what, true));
+      } else {
+        problem(res, 503, "Service Unavailable", what);
+      }
+      return;
+    }
     if (wantsHtml(req)) {
       text(res, 503, "text/html;charset=UTF-8", waitingPage(a.port()));
     } else {

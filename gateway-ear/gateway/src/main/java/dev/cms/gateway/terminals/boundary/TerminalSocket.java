@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  * token closes it with 1008 before any data; then it carries terminals as described in {@code
  * docs/PROTOCOL.md}.
  */
-@ServerEndpoint("/ws/v1/containers/{id}")
+@ServerEndpoint(value = "/ws/v1/containers/{id}", configurator = TerminalSocket.KeepHost.class)
 public class TerminalSocket {
 
   private static final Logger LOG = Logger.getLogger(TerminalSocket.class.getName());
@@ -95,6 +95,23 @@ public class TerminalSocket {
   public void error(Session session, Throwable e) {
     // a client going away mid-frame is normal life for a browser tab
     LOG.log(Level.FINE, "client socket error", e);
+  }
+
+  /** Keeps the handshake's Host header: preview URLs pushed to this client are built on it. */
+  public static class KeepHost extends jakarta.websocket.server.ServerEndpointConfig.Configurator {
+    @Override
+    public void modifyHandshake(
+        jakarta.websocket.server.ServerEndpointConfig config,
+        jakarta.websocket.server.HandshakeRequest request,
+        jakarta.websocket.HandshakeResponse response) {
+      List<String> host = request.getHeaders().get("Host");
+      if (host == null) {
+        host = request.getHeaders().get("host");
+      }
+      if (host != null && !host.isEmpty()) {
+        config.getUserProperties().put(Terminals.HOST_PROPERTY, host.get(0));
+      }
+    }
   }
 
   private static String first(Map<String, List<String>> q, String name) {

@@ -51,6 +51,12 @@ public class Terminals {
 
   @Inject Agents agents;
   @Inject Containers containers;
+  @Inject dev.cms.gateway.processes.control.Processes processes;
+  @Inject dev.cms.gateway.preview.control.PreviewUrls previewUrls;
+  @Inject SocketUploads.Factory uploadFactory;
+
+  /** Session property holding the Host header of the client's handshake. */
+  public static final String HOST_PROPERTY = "cms.host";
 
   private final Map<String, Set<Client>> clientsByContainer = new ConcurrentHashMap<>();
   private final Map<String, Long> lastActivity = new ConcurrentHashMap<>();
@@ -61,11 +67,18 @@ public class Terminals {
     private final Session session;
     private final ClientSender out;
     private final Map<String, Attachment> attachments = new ConcurrentHashMap<>();
+    private final SocketUploads uploads;
 
     Client(String containerId, Session session) {
       this.containerId = containerId;
       this.session = session;
       this.out = new ClientSender(session);
+      this.uploads = uploadFactory.create(containerId, this::send);
+    }
+
+    /** Handles a binary frame: a chunk of an upload. */
+    public void binary(java.nio.ByteBuffer frame) {
+      uploads.chunk(frame);
     }
 
     void send(ServerMessage m) {
@@ -113,6 +126,9 @@ public class Terminals {
       params.put("terminal", terminal);
       params.put("cols", Integer.toString(cols));
       params.put("rows", Integer.toString(rows));
+      if (processes.isProcess(client.containerId, terminal)) {
+        params.put("create", "false"); // attaching to a process must never run it again
+      }
       if (nextOffset >= 0) {
         params.put("offset", Long.toString(nextOffset));
       }
@@ -299,6 +315,18 @@ public class Terminals {
       open(c, o);
       return;
     }
+    if (m instanceof ClientMessage.Upload u) {
+      c.uploads.start(u);
+      return;
+    }
+    if (m instanceof ClientMessage.UploadEnd u) {
+      c.uploads.end(u.upload());
+      return;
+    }
+    if (m instanceof ClientMessage.UploadAbort u) {
+      c.uploads.abort(u.upload());
+      return;
+    }
     String terminal = terminalOf(m);
     Attachment a = c.attachments.get(terminal);
     if (a == null) {
@@ -341,6 +369,7 @@ public class Terminals {
     }
     c.attachments.values().forEach(Attachment::detach);
     c.attachments.clear();
+    c.uploads.abortAll();
   }
 
   private void open(Client c, ClientMessage.Open o) {
@@ -394,6 +423,30 @@ public class Terminals {
           }
         }
       }
+    }
+  }
+
+  void onProcess(@Observes dev.cms.gateway.processes.control.ProcessChanged change) {
+    var p = change.process();
+    for (Client c : clientsByContainer.getOrDefault(change.containerId(), Set.of())) {
+      c.send(new ServerMessage.Process(p.id(), p.status(), p.exitCode()));
+    }
+  }
+
+  void onPort(@Observes dev.cms.gateway.processes.control.PortChanged change) {
+    for (Client c : clientsByContainer.getOrDefault(change.containerId(), Set.of())) {
+      String url = null;
+      String pathUrl = null;
+      if (change.open()) {
+        String scheme = c.session.isSecure() ? "https" : "http";
+        Object hostHeader = c.session.getUserProperties().get(HOST_PROPERTY);
+        String authority = hostHeader == null ? "localhost" : hostHeader.toString();
+        java.net.URI base = java.net.URI.create(scheme + "://" + authority);
+        url = previewUrls.hostUrl(change.containerId(), change.port(), scheme, base.getPort());
+        pathUrl =
+            previewUrls.pathUrl(scheme + "://" + authority, change.containerId(), change.port());
+      }
+      c.send(new ServerMessage.Port(change.port(), change.open(), url, pathUrl));
     }
   }
 
