@@ -4,6 +4,9 @@ import static dev.cms.system.Gateway.KEY1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cms.domain.client.ClientMessage;
+import dev.cms.domain.client.OutputFrame;
+import dev.cms.domain.client.ServerMessage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,13 +34,15 @@ class FilesIT {
 
   static Gateway gw;
   static String id;
+  static JsonNode created;
   static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void container() throws Exception {
     gw = Gateway.shared();
-    id = gw.create(KEY1).get("id").asText();
+    created = gw.create(KEY1);
+    id = created.get("id").asText();
   }
 
   @AfterAll
@@ -163,7 +168,16 @@ class FilesIT {
     assertThat(outside.statusCode()).as(outside.body()).isEqualTo(403);
     assertThat(Gateway.JSON.readTree(outside.body()).get("rule").asText())
         .isEqualTo("permission-denied");
-    HttpResponse<String> tooBig = putFile("/app/t/huge.bin", null, new byte[33 * 1024 * 1024]);
+    long huge = 129L * 1024 * 1024;
+    HttpResponse<String> tooBig =
+        HTTP.send(
+            request("/files?path=" + enc("/app/t/huge.bin"))
+                .PUT(
+                    HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(huge)),
+                        huge))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(tooBig.statusCode()).isEqualTo(413);
     assertThat(Gateway.JSON.readTree(tooBig.body()).get("rule").asText()).isEqualTo("too-large");
     HttpResponse<String> relative = putFile("relative/x.txt", null, "x".getBytes());
@@ -299,5 +313,128 @@ class FilesIT {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  @Test
+  void uploadsOverTheWebSocketReportProgressAndTheirResultOrRule() throws Exception {
+    try (TerminalClient ws =
+        TerminalClient.connect(
+            created.get("websocketUrl").asText(),
+            "token=" + created.get("token").asText() + "&terminal=")) {
+      // a 3 MB file in 32 KiB chunks: progress, then ok
+      byte[] file = new byte[3 * 1024 * 1024];
+      new Random(11).nextBytes(file);
+      ws.send(new ClientMessage.Upload("u1", "file", "/app/ws/data.bin", "600"));
+      for (int off = 0; off < file.length; off += 32 * 1024) {
+        byte[] chunk =
+            java.util.Arrays.copyOfRange(file, off, Math.min(file.length, off + 32 * 1024));
+        ws.sendBinary(new OutputFrame("u1", off, chunk).encode());
+      }
+      ws.send(new ClientMessage.UploadEnd("u1"));
+      ServerMessage.UploadResult ok = awaitResult(ws, "u1");
+      assertThat(ok.ok()).as(ok.toString()).isTrue();
+      assertThat(ok.bytes()).as(ws.messages().toString()).isEqualTo(file.length);
+      assertThat(ws.messages())
+          .anySatisfy(m -> assertThat(m).isInstanceOf(ServerMessage.UploadProgress.class));
+      assertThat(sha256(download("files", "/app/ws/data.bin").body())).isEqualTo(sha256(file));
+      assertThat(Engine.exec(id, "stat", "-c", "%a", "/app/ws/data.bin")).isEqualTo("600\n");
+
+      // a zip with ../evil: refused with its rule, nothing written
+      byte[] evil = evilZip("../evil", 0100644);
+      ws.send(new ClientMessage.Upload("u2", "zip", "/app/ws", null));
+      ws.sendBinary(new OutputFrame("u2", 0, evil).encode());
+      ws.send(new ClientMessage.UploadEnd("u2"));
+      ServerMessage.UploadResult refused = awaitResult(ws, "u2");
+      assertThat(refused.ok()).isFalse();
+      assertThat(refused.rule()).isEqualTo("dotdot-entry");
+      assertThat(
+              Engine.exec(id, "sh", "-c", "ls /app/ws /app | grep -c -e evil -e fine.txt || true")
+                  .strip())
+          .isEqualTo("0");
+    }
+  }
+
+  @Test
+  void aHundredMegabyteUploadDoesNotStarveTheTerminal() throws Exception {
+    try (TerminalClient t =
+        TerminalClient.connect(
+            created.get("websocketUrl").asText(),
+            "token=" + created.get("token").asText() + "&terminal=busy")) {
+      t.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      long size = 100L * 1024 * 1024;
+      var upload =
+          HTTP.sendAsync(
+              request("/files?path=" + enc("/app/big-upload.bin"))
+                  .PUT(
+                      HttpRequest.BodyPublishers.fromPublisher(
+                          HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(size)),
+                          size))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      // wait until the upload is well under way, then type
+      Thread.sleep(1000);
+      assertThat(upload).isNotDone();
+      t.type("echo during-$((2+3))\r");
+      t.awaitText(s -> s.contains("during-5\r\n"), Duration.ofSeconds(10));
+      boolean stillUploading = !upload.isDone();
+      HttpResponse<String> r = upload.get(180, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(stillUploading)
+          .as("the echo came back while the upload was still streaming")
+          .isTrue();
+    }
+  }
+
+  /**
+   * A repeating pattern produced on the fly (never held in memory), at most 16 KiB per millisecond,
+   * so the upload lasts several seconds whatever the machine.
+   */
+  private static final class PatternStream extends java.io.InputStream {
+    private long left;
+
+    PatternStream(long size) {
+      this.left = size;
+    }
+
+    @Override
+    public int read() {
+      if (left <= 0) {
+        return -1;
+      }
+      left--;
+      return (int) (left & 0x7f);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = (int) Math.min(Math.min(len, 16 * 1024), left);
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      for (int i = 0; i < n; i++) {
+        b[off + i] = (byte) ((left - i) & 0x7f);
+      }
+      left -= n;
+      return n;
+    }
+  }
+
+  private static ServerMessage.UploadResult awaitResult(TerminalClient ws, String upload)
+      throws Exception {
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+    while (java.time.Instant.now().isBefore(deadline)) {
+      for (ServerMessage m : ws.messages()) {
+        if (m instanceof ServerMessage.UploadResult r && r.upload().equals(upload)) {
+          return r;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no result for upload " + upload + "; got " + ws.messages());
   }
 }

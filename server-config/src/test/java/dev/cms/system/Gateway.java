@@ -76,7 +76,7 @@ public final class Gateway {
     env.put("CMS_GATEWAY_ID", gatewayId);
     env.put("CMS_BASE_IMAGE", System.getenv().getOrDefault("CMS_BASE_IMAGE", "cms-base:bookworm"));
     // small limits keep the refusal tests light (each rule is still the real one)
-    env.put("CMS_MAX_UPLOAD_MB", "32");
+    env.put("CMS_MAX_UPLOAD_MB", "128");
     env.put("CMS_MAX_ARCHIVE_ENTRIES", "20000");
     env.put("CMS_MAX_UNPACKED_MB", "20");
     env.putAll(extraEnv);

@@ -59,6 +59,10 @@ public final class TerminalClient implements WebSocket.Listener, AutoCloseable {
     ws.sendText(ClientCodec.toJson(m), true).join();
   }
 
+  public void sendBinary(ByteBuffer frame) {
+    ws.sendBinary(frame, true).join();
+  }
+
   public void type(String text) {
     send(new ClientMessage.Input(terminal, text));
   }

@@ -137,23 +137,20 @@ public class PreviewFilter extends HttpFilter {
             @Override
             public void onStartAsync(AsyncEvent event) {}
           });
-      Thread t =
-          proxy
-              .threads()
-              .newThread(
-                  () -> {
-                    try {
-                      exchange(req, res, pipe, head, location);
-                    } finally {
-                      try {
-                        ac.complete();
-                      } catch (IllegalStateException e) {
-                        LOG.log(Level.FINE, "completing a preview exchange", e);
-                      }
-                    }
-                  });
-      t.setName("preview-" + a.containerId() + "-" + a.port());
-      t.start();
+      proxy
+          .executor()
+          .execute(
+              () -> {
+                try {
+                  exchange(req, res, pipe, head, location);
+                } finally {
+                  try {
+                    ac.complete();
+                  } catch (IllegalStateException e) {
+                    LOG.log(Level.FINE, "completing a preview exchange", e);
+                  }
+                }
+              });
     } else {
       exchange(req, res, pipe, head, location);
     }

@@ -103,6 +103,33 @@ public class PreviewProxy {
     return rewriteHost ? "localhost:" + port : null;
   }
 
+  private volatile java.util.concurrent.ExecutorService pool;
+
+  /**
+   * Runs preview exchanges on reused threads (made by {@link #threads()}): starting a managed
+   * thread per request was the largest cost per preview request. Unbounded like the connections it
+   * serves.
+   */
+  public java.util.concurrent.Executor executor() {
+    java.util.concurrent.ExecutorService p = pool;
+    if (p == null) {
+      synchronized (this) {
+        if (pool == null) {
+          pool = java.util.concurrent.Executors.newCachedThreadPool(threads());
+        }
+        p = pool;
+      }
+    }
+    return p;
+  }
+
+  @jakarta.annotation.PreDestroy
+  void shutdown() {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+  }
+
   /** Threads for relays: managed threads, never the 200-thread default executor. */
   public ThreadFactory threads() {
     ManagedThreadFactory f = managedThreads;

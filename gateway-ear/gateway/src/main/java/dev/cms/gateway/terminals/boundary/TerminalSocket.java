@@ -78,8 +78,7 @@ public class TerminalSocket {
   public void binary(Session session, ByteBuffer message) {
     Terminals.Client client = (Terminals.Client) session.getUserProperties().get(CLIENT);
     if (client != null) {
-      client.error(
-          null, "bad-message", "binary frames are not accepted from clients; send JSON text");
+      client.binary(message); // a chunk of an upload
     }
   }
 
