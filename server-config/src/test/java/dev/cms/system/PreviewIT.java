@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Random;
@@ -159,6 +160,24 @@ class PreviewIT {
 
     String viaHost = raw("/host-form", host.getHost() + ":" + host.getPort(), "text/html", null);
     assertThat(viaHost).startsWith("HTTP/1.1 200").contains("hello from the app on /host-form");
+
+    // many concurrent preview requests do not stall the container's terminal
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(40);
+    try {
+      var requests = new java.util.ArrayList<java.util.concurrent.Future<String>>();
+      for (int i = 0; i < 120; i++) {
+        int n = i;
+        requests.add(
+            pool.submit(() -> raw(path.getPath() + "load-" + n, "localhost", "text/html", null)));
+      }
+      shell.type("echo busy-$((6*6))\r");
+      shell.awaitText(t -> t.contains("busy-36\r\n"), Duration.ofSeconds(10));
+      for (var f : requests) {
+        assertThat(f.get(120, java.util.concurrent.TimeUnit.SECONDS)).startsWith("HTTP/1.1 200");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
 
     // 10 MB POST echoed back intact, streaming both ways
     byte[] body = new byte[10 * 1024 * 1024];

@@ -178,4 +178,44 @@ class TerminalIT {
       assertThat(stalled.end()).isLessThan(live.end());
     }
   }
+
+  @Test
+  void aProcessRunOverTheWebSocketIsAttachableAndStoppedByKillWithItsExitCode() throws Exception {
+    try (TerminalClient control = open("control")) {
+      control.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      control.send(new ClientMessage.Run("echo run-$((4*4)); exec sleep 600", "/app", null));
+      ServerMessage.Process started =
+          control.awaitMessage(ServerMessage.Process.class, Duration.ofSeconds(20));
+      assertThat(started.status()).isEqualTo("RUNNING");
+      String pid = started.process();
+      assertThat(pid).startsWith("p-");
+      try (TerminalClient watcher =
+          TerminalClient.connect(url, "token=" + token + "&terminal=" + pid + "&offset=0")) {
+        watcher.awaitText(s -> s.contains("run-16"), Duration.ofSeconds(20));
+        // attaching did not run it again
+        Thread.sleep(300);
+        assertThat(watcher.text().split("run-16", -1)).hasSize(2);
+        control.send(new ClientMessage.Kill(pid));
+        watcher.awaitMessage(ServerMessage.Exit.class, Duration.ofSeconds(20));
+      }
+      java.time.Instant deadline = java.time.Instant.now().plusSeconds(20);
+      ServerMessage.Process ended = null;
+      while (ended == null && java.time.Instant.now().isBefore(deadline)) {
+        for (ServerMessage m : control.messages()) {
+          if (m instanceof ServerMessage.Process p
+              && p.process().equals(pid)
+              && "EXITED".equals(p.status())) {
+            ended = p;
+          }
+        }
+        Thread.sleep(50);
+      }
+      assertThat(ended).as(control.messages().toString()).isNotNull();
+      assertThat(ended.exitCode()).isEqualTo(143);
+      JsonNode listed =
+          Gateway.JSON.readTree(
+              gw.get("/api/v1/containers/" + id + "/processes/" + pid, KEY1).body());
+      assertThat(listed.get("exitCode").asInt()).isEqualTo(143);
+    }
+  }
 }

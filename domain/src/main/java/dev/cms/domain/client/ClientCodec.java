@@ -69,6 +69,9 @@ public final class ClientCodec {
         return new ClientMessage.UploadEnd(f.string("upload"));
       case "upload-abort":
         return new ClientMessage.UploadAbort(f.string("upload"));
+      case "run":
+        return new ClientMessage.Run(
+            f.string("command"), f.optionalString("cwd"), f.optionalInt("port", 1, 65535));
       default:
         throw new ProtocolException("unknown client message type " + Check.quote(type));
     }
@@ -101,6 +104,9 @@ public final class ClientCodec {
       w.field("type", "upload-end").field("upload", m.upload());
     } else if (message instanceof ClientMessage.UploadAbort m) {
       w.field("type", "upload-abort").field("upload", m.upload());
+    } else if (message instanceof ClientMessage.Run m) {
+      w.field("type", "run").field("command", m.command()).field("cwd", m.cwd());
+      w.field("port", m.port());
     } else {
       throw new IllegalArgumentException("not a client message: " + message);
     }

@@ -19,7 +19,8 @@ public sealed interface ClientMessage
         ClientMessage.Kill,
         ClientMessage.Upload,
         ClientMessage.UploadEnd,
-        ClientMessage.UploadAbort {
+        ClientMessage.UploadAbort,
+        ClientMessage.Run {
 
   /**
    * Attach to a terminal, creating it if it does not exist or has exited ({@code "type":"open"}).
@@ -145,6 +146,25 @@ public sealed interface ClientMessage
   record UploadAbort(String upload) implements ClientMessage {
     public UploadAbort {
       Check.terminal("upload", upload);
+    }
+  }
+
+  /**
+   * Runs a command as a process in its own terminal ({@code "type":"run"}), like {@code POST
+   * …/processes}. The gateway answers with a {@link ServerMessage.Process} naming the new process
+   * (its id is its terminal id), attaches this client to that terminal, and reports its exit the
+   * same way. A {@link Kill} of that terminal stops it (SIGTERM, then SIGKILL).
+   *
+   * @param command the shell command line
+   * @param cwd the absolute working directory, or null for {@code /app}
+   * @param port the port the app will listen on, or null
+   */
+  record Run(String command, String cwd, Integer port) implements ClientMessage {
+    public Run {
+      Check.notEmpty("command", command);
+      if (port != null) {
+        Check.range("port", port, 1, 65535);
+      }
     }
   }
 }

@@ -39,6 +39,7 @@ class ClientCodecGoldenTest {
     CLIENT.put("upload-file", new ClientMessage.Upload("u2", "file", "/app/bin/run.sh", "755"));
     CLIENT.put("upload-end", new ClientMessage.UploadEnd("u1"));
     CLIENT.put("upload-abort", new ClientMessage.UploadAbort("u2"));
+    CLIENT.put("run", new ClientMessage.Run("npm install && npm start", "/app", 3000));
 
     SERVER.put("attached", new ServerMessage.Attached("main", 1234, 0, 5678, false, true, null));
     SERVER.put(

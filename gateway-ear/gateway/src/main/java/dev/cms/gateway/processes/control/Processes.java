@@ -167,6 +167,30 @@ public class Processes {
 
   /** Runs a command in the caller's running container. */
   public ProcessView start(String owner, String containerId, StartRequest r) {
+    containers.requireRunning(owner, containerId);
+    return start(containerId, r);
+  }
+
+  /**
+   * Runs a command for a client of the container's WebSocket (its token already proved access to
+   * this one container).
+   */
+  public ProcessView startForClient(String containerId, StartRequest r) {
+    if (containers.statusOf(containerId) != dev.cms.domain.ContainerStatus.RUNNING) {
+      throw ApiException.conflict("container " + containerId + " is not RUNNING");
+    }
+    return start(containerId, r);
+  }
+
+  /** The container's processes, for a client that just connected. */
+  public List<ProcessView> of(String containerId) {
+    return byContainer.getOrDefault(containerId, Map.of()).values().stream()
+        .sorted(Comparator.comparing((Proc p) -> p.startedAt))
+        .map(Proc::view)
+        .toList();
+  }
+
+  private ProcessView start(String containerId, StartRequest r) {
     if (r == null || r.command() == null || r.command().isBlank()) {
       throw ApiException.badRequest("command is required");
     }
@@ -184,7 +208,6 @@ public class Processes {
             throw ApiException.badRequest("env name '" + k + "' is not a valid variable name");
           }
         });
-    containers.requireRunning(owner, containerId);
     Proc p = new Proc(containerId, "p-" + Secrets.id(8), r.command(), cwd, r.port());
     p.env = Map.copyOf(env);
     byContainer.computeIfAbsent(containerId, k -> new ConcurrentHashMap<>()).put(p.id, p);

@@ -296,6 +296,9 @@ public class Terminals {
     c.send(
         new ServerMessage.Status(
             containerId, containers.statusOf(containerId).name(), agents.isConnected(containerId)));
+    for (var p : processes.of(containerId)) {
+      c.send(new ServerMessage.Process(p.id(), p.status(), p.exitCode()));
+    }
     if (terminal != null && !terminal.isEmpty()) {
       open(c, new ClientMessage.Open(terminal, offset, cols, rows));
     }
@@ -325,6 +328,10 @@ public class Terminals {
     }
     if (m instanceof ClientMessage.UploadAbort u) {
       c.uploads.abort(u.upload());
+      return;
+    }
+    if (m instanceof ClientMessage.Run r) {
+      run(c, r);
       return;
     }
     String terminal = terminalOf(m);
@@ -370,6 +377,23 @@ public class Terminals {
     c.attachments.values().forEach(Attachment::detach);
     c.attachments.clear();
     c.uploads.abortAll();
+  }
+
+  private void run(Client c, ClientMessage.Run r) {
+    dev.cms.gateway.processes.control.ProcessView p;
+    try {
+      p =
+          processes.startForClient(
+              c.containerId,
+              new dev.cms.gateway.processes.control.StartRequest(
+                  r.command(), r.cwd(), null, r.port()));
+    } catch (dev.cms.gateway.problems.ApiException e) {
+      c.error(null, "refused", e.getMessage());
+      return;
+    }
+    // the process message (RUNNING) was pushed to every client by the start; this one also watches
+    // it
+    open(c, new ClientMessage.Open(p.terminal(), 0L, null, null));
   }
 
   private void open(Client c, ClientMessage.Open o) {

@@ -1,0 +1,111 @@
+package dev.cms.system;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Headless Debian Chromium for the console test: the flags this machine needs, a fresh profile,
+ * numbered screenshots and the browser's console log.
+ */
+final class ConsoleBrowser implements AutoCloseable {
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+  final ChromeDriver driver;
+  private final Path profile;
+  private final Path shots;
+
+  ConsoleBrowser(Path shots) throws IOException {
+    this.shots = Files.createDirectories(shots);
+    this.profile = Files.createTempDirectory("console-it-chromium-");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,800",
+        "--user-data-dir=" + profile);
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability("goog:loggingPrefs", logs);
+    // Selenium Manager cannot download drivers here: name Debian's chromedriver explicitly
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+    this.driver = new ChromeDriver(service, options);
+    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+  }
+
+  WebDriverWait await(int seconds) {
+    WebDriverWait w = new WebDriverWait(driver, Duration.ofSeconds(seconds));
+    w.pollingEvery(Duration.ofMillis(200));
+    return w;
+  }
+
+  WebElement find(String css) {
+    return driver.findElement(By.cssSelector(css));
+  }
+
+  /**
+   * Clicks the element, finding it again if an AJAX update (the console's status poll re-renders
+   * parts of the page every 2 s) replaced it between finding and clicking.
+   */
+  void click(String css) {
+    await(10)
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(
+            d -> {
+              d.findElement(By.cssSelector(css)).click();
+              return true;
+            });
+  }
+
+  Object js(String script, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  /** Saves {@code NN-step.png} in the screenshot directory. */
+  Path screenshot(String name) throws IOException {
+    Path target = shots.resolve(name + ".png");
+    Path tmp = driver.getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    return target;
+  }
+
+  /** The browser console's entries so far (each read drains them). */
+  List<LogEntry> consoleLog() {
+    return driver.manage().logs().get(LogType.BROWSER).getAll();
+  }
+
+  @Override
+  public void close() {
+    driver.quit();
+    try (var files = Files.walk(profile)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a leftover profile in /tmp is harmless
+    }
+  }
+}
