@@ -9,19 +9,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * Two {@link Mux}es joined in memory (a copy of the domain tests' helper): each side's transport
- * queues the frame and a thread per direction feeds it to the other side's {@link Mux#receive}, so
- * delivery is asynchronous as on a WebSocket. A {@link ProtocolException} is recorded and answered
- * like a real owner would: GOAWAY and close.
+ * Two {@link Mux}es joined in memory (shared by the agent's tests; domain's tests have their own):
+ * each side's transport queues the frame and a thread per direction feeds it to the other side's
+ * {@link Mux#receive}, so delivery is asynchronous as on a WebSocket. A {@link ProtocolException}
+ * is recorded and answered like a real owner would: GOAWAY and close.
  */
-final class MemoryLink implements AutoCloseable {
-  final Mux gateway;
-  final Mux agent;
-  final List<RuntimeException> errors = new CopyOnWriteArrayList<>();
+public final class MemoryLink implements AutoCloseable {
+  public final Mux gateway;
+  public final Mux agent;
+  public final List<RuntimeException> errors = new CopyOnWriteArrayList<>();
   private final Pipe toAgent = new Pipe("to-agent");
   private final Pipe toGateway = new Pipe("to-gateway");
 
-  MemoryLink(int window, Mux.Acceptor gatewayAcceptor, Mux.Acceptor agentAcceptor) {
+  public MemoryLink(int window, Mux.Acceptor gatewayAcceptor, Mux.Acceptor agentAcceptor) {
     gateway = new Mux(toAgent::put, true, window, gatewayAcceptor);
     agent = new Mux(toGateway::put, false, window, agentAcceptor);
     toAgent.start(agent);

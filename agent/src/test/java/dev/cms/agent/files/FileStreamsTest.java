@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.cms.agent.MemoryLink;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
@@ -66,11 +67,11 @@ class FileStreamsTest {
             t.setDaemon(true);
             return t;
           });
-  private Link link;
+  private MemoryLink link;
 
   @BeforeEach
   void connect() {
-    link = new Link(WINDOW, workers);
+    link = link(WINDOW, workers);
   }
 
   @AfterEach
@@ -738,5 +739,29 @@ class FileStreamsTest {
       }
       Thread.sleep(5);
     }
+  }
+
+  /** A gateway mux and an agent mux serving the file kinds, joined in memory. */
+  private static MemoryLink link(int window, java.util.concurrent.Executor workers) {
+    java.util.Map<String, dev.cms.domain.protocol.Mux.Acceptor> kinds =
+        java.util.Map.of(
+            FileStreams.FILE_WRITE, open -> FileStreams.fileWrite(open, workers),
+            FileStreams.ARCHIVE_EXTRACT, open -> FileStreams.archiveExtract(open, workers),
+            FileStreams.FILE_READ, open -> FileStreams.fileRead(open, workers),
+            FileStreams.ARCHIVE_CREATE, open -> FileStreams.archiveCreate(open, workers));
+    return new MemoryLink(
+        window,
+        open -> {
+          throw new dev.cms.domain.protocol.StreamRefusedException(
+              dev.cms.domain.protocol.ErrorCode.UNKNOWN_KIND, "gateway accepts nothing");
+        },
+        open -> {
+          dev.cms.domain.protocol.Mux.Acceptor a = kinds.get(open.kind());
+          if (a == null) {
+            throw new dev.cms.domain.protocol.StreamRefusedException(
+                dev.cms.domain.protocol.ErrorCode.UNKNOWN_KIND, open.kind());
+          }
+          return a.accept(open);
+        });
   }
 }

@@ -3,6 +3,7 @@ package dev.cms.agent.run;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cms.agent.MemoryLink;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
@@ -89,7 +90,7 @@ class PortWatcherTest {
     PortWatcher watcher =
         new PortWatcher(List.of(tcp, dir.resolve("missing-tcp6")), Duration.ofMillis(20));
     closing.add(watcher);
-    RunLink link = link(watcher);
+    MemoryLink link = link(watcher);
     Lines a = open(link);
     Lines b = open(link);
     a.await("snapshot 8080");
@@ -112,7 +113,7 @@ class PortWatcherTest {
   void seesAServerSocketOpenAndCloseWithinASecond() throws Exception {
     PortWatcher watcher = new PortWatcher();
     closing.add(watcher);
-    RunLink link = link(watcher);
+    MemoryLink link = link(watcher);
     Lines l = open(link);
     l.await("snapshot");
     ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
@@ -131,9 +132,9 @@ class PortWatcherTest {
     }
   }
 
-  private RunLink link(PortWatcher watcher) {
-    RunLink link =
-        new RunLink(
+  private MemoryLink link(PortWatcher watcher) {
+    MemoryLink link =
+        new MemoryLink(
             64 * 1024,
             open -> {
               throw new StreamRefusedException(ErrorCode.UNKNOWN_KIND, "gateway accepts nothing");
@@ -143,7 +144,7 @@ class PortWatcherTest {
     return link;
   }
 
-  private static Lines open(RunLink link) throws Exception {
+  private static Lines open(MemoryLink link) throws Exception {
     Lines l = new Lines();
     l.stream = link.gateway.open(PortStreams.KIND, Map.of(), l).get(5, TimeUnit.SECONDS);
     return l;

@@ -2,6 +2,7 @@ package dev.cms.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cms.agent.MemoryLink;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
@@ -41,14 +42,14 @@ class TcpStreamsTest {
             return t;
           });
   private TcpStreams tcp;
-  private RunLink link;
+  private MemoryLink link;
   private EchoServer echo;
 
   @BeforeEach
   void start() throws IOException {
     tcp = new TcpStreams(workers);
     link =
-        new RunLink(
+        new MemoryLink(
             64 * 1024,
             open -> {
               throw new StreamRefusedException(ErrorCode.UNKNOWN_KIND, "gateway accepts nothing");
