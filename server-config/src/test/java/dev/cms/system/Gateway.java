@@ -213,9 +213,22 @@ public final class Gateway {
     return http.send(r, HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * A free port below Linux's ephemeral range (32768+), so that no outgoing connection can take it
+   * while the gateway restarts on it.
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    java.util.Random random = new java.util.Random();
+    for (int i = 0; i < 200; i++) {
+      int port = 10_000 + random.nextInt(10_000);
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(false);
+        s.bind(new java.net.InetSocketAddress(port));
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("no free port between 10000 and 20000");
   }
 }
