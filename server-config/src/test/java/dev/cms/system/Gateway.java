@@ -69,6 +69,32 @@ public final class Gateway {
   }
 
   public synchronized void start() throws Exception {
+    // Payara Micro now and then fails to bind its HTTP listener on a restart (logged as
+    // "GrizzlyProxy is
+    // NULL") and then never answers: start it once more on the same port (agents know that port).
+    for (int attempt = 1; ; attempt++) {
+      try {
+        startOnce();
+        return;
+      } catch (ListenerFailed e) {
+        stop();
+        if (attempt == 3) {
+          throw new IllegalStateException(e.getMessage());
+        }
+        Thread.sleep(2000);
+      }
+    }
+  }
+
+  private static final class ListenerFailed extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ListenerFailed(String message) {
+      super(message);
+    }
+  }
+
+  private void startOnce() throws Exception {
     boots++;
     Map<String, String> env = new HashMap<>();
     env.put("CMS_API_KEYS", KEY1 + "," + KEY2);
@@ -97,6 +123,9 @@ public final class Gateway {
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
         throw new IllegalStateException("gateway exited during boot; see " + log);
+      }
+      if (Files.exists(log) && Files.readString(log).contains("GrizzlyProxy is NULL")) {
+        throw new ListenerFailed("the gateway's HTTP listener did not start; see " + log);
       }
       try {
         HttpResponse<String> r = get("/health/ready", null);
