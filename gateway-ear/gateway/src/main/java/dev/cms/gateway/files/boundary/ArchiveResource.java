@@ -71,9 +71,9 @@ public class ArchiveResource {
   public Response getArchive(@PathParam("id") String id, @QueryParam("path") String path) {
     Uploads.require(path, "path");
     containers.requireRunning(caller.id(), id);
-    Transfers.Download d = transfers.download(id, "archive-create", Map.of("path", path));
+    StreamingOutput d = transfers.download(id, "archive-create", Map.of("path", path));
     String name = path.equals("/") ? "root" : path.substring(path.lastIndexOf('/') + 1);
-    return Response.ok((StreamingOutput) d::copyTo, "application/zip")
+    return Response.ok(d, "application/zip")
         .header("Content-Disposition", "attachment; filename=\"" + Uploads.safe(name) + ".zip\"")
         .build();
   }

@@ -72,9 +72,9 @@ public class FilesResource {
   public Response getFile(@PathParam("id") String id, @QueryParam("path") String path) {
     Uploads.require(path, "path");
     containers.requireRunning(caller.id(), id);
-    Transfers.Download d = transfers.download(id, "file-read", Map.of("path", path));
+    StreamingOutput d = transfers.download(id, "file-read", Map.of("path", path));
     String name = path.substring(path.lastIndexOf('/') + 1);
-    return Response.ok((StreamingOutput) d::copyTo, MediaType.APPLICATION_OCTET_STREAM)
+    return Response.ok(d, MediaType.APPLICATION_OCTET_STREAM)
         .header("Content-Disposition", "attachment; filename=\"" + Uploads.safe(name) + "\"")
         .build();
   }

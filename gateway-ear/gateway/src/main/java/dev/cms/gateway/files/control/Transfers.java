@@ -5,17 +5,17 @@ import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.preview.control.TcpPipe;
 import dev.cms.gateway.problems.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -78,71 +78,32 @@ public class Transfers {
     throw refusal(line.length > 1 ? line[1] : "io-error", line.length > 2 ? line[2] : "refused");
   }
 
-  /** Opens a download stream; the answer's {@link #copyTo} writes it out with flow control. */
-  public Download download(String containerId, String kind, Map<String, String> params) {
-    Download d = new Download();
-    open(containerId, kind, params, d);
-    return d;
-  }
-
-  /** Bytes arriving from the agent, handed to one writer and credited back as they leave. */
-  public static final class Download implements StreamHandler {
-    private static final byte[] END = new byte[0];
-    private final LinkedBlockingQueue<byte[]> chunks = new LinkedBlockingQueue<>();
-    private volatile Stream stream;
-    private volatile String failure;
-
-    @Override
-    public void onOpen(Stream s) {
-      stream = s;
+  /**
+   * Opens a download stream (refusals become problems at once, before any byte of the answer is
+   * written); the result writes it out with flow control, and aborts the agent's stream if the
+   * client goes away.
+   */
+  public StreamingOutput download(String containerId, String kind, Map<String, String> params) {
+    TcpPipe pipe;
+    try {
+      pipe = TcpPipe.open(link(containerId).mux(), kind, params, OPEN_TIMEOUT_S * 1000);
+    } catch (StreamRefusedException r) {
+      throw refusal(r);
+    } catch (TimeoutException e) {
+      throw ApiException.unavailable("the agent did not answer within " + OPEN_TIMEOUT_S + " s", e);
+    } catch (IOException e) {
+      throw ApiException.unavailable("the agent could not be reached: " + e.getMessage(), e);
     }
-
-    @Override
-    public boolean autoCredit() {
-      return false;
-    }
-
-    @Override
-    public void onData(Stream s, byte[] data) {
-      chunks.add(data);
-    }
-
-    @Override
-    public void onClose(Stream s) {
-      chunks.add(END);
-      s.close();
-    }
-
-    @Override
-    public void onReset(Stream s, int code, String reason) {
-      failure = reason;
-      chunks.add(END);
-    }
-
-    /** Copies the whole download; fails (truncating the response) if the agent aborts. */
-    public void copyTo(OutputStream out) throws IOException {
+    return out -> {
       try {
-        for (byte[] c; (c = chunks.poll(RESULT_TIMEOUT_S, TimeUnit.SECONDS)) != END; ) {
-          if (c == null) {
-            throw new IOException("the agent stopped sending");
-          }
-          out.write(c);
-          stream.credit(c.length);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted");
+        pipe.readTimeout(RESULT_TIMEOUT_S * 1000);
+        pipe.in().transferTo(out);
+        pipe.finish();
       } catch (IOException e) {
-        Stream s = stream;
-        if (s != null) {
-          s.reset(ErrorCode.CANCELLED, "client went away");
-        }
+        pipe.abort("the download failed: " + e.getMessage());
         throw e;
       }
-      if (failure != null) {
-        throw new IOException("the agent aborted the download: " + failure);
-      }
-    }
+    };
   }
 
   /**
@@ -177,23 +138,23 @@ public class Transfers {
     }
   }
 
+  private Agents.Link link(String containerId) {
+    return agents
+        .link(containerId)
+        .orElseThrow(
+            () ->
+                ApiException.unavailable(
+                    "the agent of container " + containerId + " is not connected", null));
+  }
+
   private Stream open(
       String containerId, String kind, Map<String, String> params, StreamHandler h) {
-    Agents.Link link =
-        agents
-            .link(containerId)
-            .orElseThrow(
-                () ->
-                    ApiException.unavailable(
-                        "the agent of container " + containerId + " is not connected", null));
+    Agents.Link link = link(containerId);
     try {
       return link.mux().open(kind, params, h).get(OPEN_TIMEOUT_S, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof StreamRefusedException r) {
-        String msg = r.getMessage() == null ? "refused" : r.getMessage();
-        int colon = msg.indexOf(": ");
-        String rule = colon > 0 ? msg.substring(0, colon) : "refused";
-        throw refusal(rule, msg);
+        throw refusal(r);
       }
       throw ApiException.unavailable("the agent could not be reached: " + e.getCause(), e);
     } catch (TimeoutException e) {
@@ -202,6 +163,13 @@ public class Transfers {
       Thread.currentThread().interrupt();
       throw ApiException.unavailable("interrupted", e);
     }
+  }
+
+  /** An agent's refusal ({@code "<rule>: <message>"}) as a problem naming the rule. */
+  private static ApiException refusal(StreamRefusedException r) {
+    String msg = r.getMessage() == null ? "refused" : r.getMessage();
+    int colon = msg.indexOf(": ");
+    return refusal(colon > 0 ? msg.substring(0, colon) : "refused", msg);
   }
 
   private static ApiException refusal(String rule, String message) {

@@ -68,8 +68,17 @@ public final class TcpPipe implements StreamHandler {
 
   private static TcpPipe open(Mux mux, Map<String, String> params, long timeoutMillis)
       throws StreamRefusedException, TimeoutException, IOException {
+    return open(mux, "tcp", params, timeoutMillis);
+  }
+
+  /**
+   * Opens any byte stream of the agent as a pipe (for example a {@code file-read}), with the same
+   * credit discipline.
+   */
+  public static TcpPipe open(Mux mux, String kind, Map<String, String> params, long timeoutMillis)
+      throws StreamRefusedException, TimeoutException, IOException {
     TcpPipe pipe = new TcpPipe();
-    CompletableFuture<Stream> f = mux.open("tcp", params, pipe);
+    CompletableFuture<Stream> f = mux.open(kind, params, pipe);
     try {
       pipe.stream = f.get(timeoutMillis, TimeUnit.MILLISECONDS);
       return pipe;
@@ -79,7 +88,7 @@ public final class TcpPipe implements StreamHandler {
     } catch (InterruptedException e) {
       f.cancel(false);
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while opening a tcp stream");
+      throw new InterruptedIOException("interrupted while opening a " + kind + " stream");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof StreamRefusedException r) {
         throw r;
@@ -87,7 +96,7 @@ public final class TcpPipe implements StreamHandler {
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
-      throw new IOException("could not open a tcp stream: " + e.getCause(), e.getCause());
+      throw new IOException("could not open a " + kind + " stream: " + e.getCause(), e.getCause());
     }
   }
 
