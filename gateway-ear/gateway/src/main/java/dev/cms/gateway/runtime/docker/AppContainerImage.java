@@ -34,8 +34,14 @@ final class AppContainerImage {
   private static final String AGENT_JAR = "appcontainer/agent.jar";
   private static final String DOCKERFILE_IN_JAR = "cms-image/Dockerfile";
 
+  /** The base used when none is configured; pulled from a registry if the engine lacks it. */
+  static final String DEFAULT_BASE = "node:22-bookworm-slim";
+
+  /** The base {@code scripts/build-base-image.sh} makes on machines without a registry. */
+  static final String LOCAL_BASE = "cms-base:bookworm";
+
   private final DockerClient client;
-  private final String baseImage;
+  private String baseImage;
   private volatile String ready;
 
   AppContainerImage(DockerClient client, String baseImage) {
@@ -48,6 +54,7 @@ final class AppContainerImage {
     if (ready != null) {
       return ready;
     }
+    baseImage = resolveBase(baseImage);
     byte[] jar = readAgentJar();
     byte[] dockerfile = dockerfileFrom(jar);
     String tag =
@@ -60,6 +67,34 @@ final class AppContainerImage {
     }
     ready = tag;
     return tag;
+  }
+
+  /**
+   * The default base when the engine has it, else the local Debian base when that exists (a machine
+   * without a registry that ran scripts/build-base-image.sh), else the default (the build then
+   * pulls it). A configured base is always used as configured.
+   */
+  private String resolveBase(String configured) {
+    if (!DEFAULT_BASE.equals(configured) || present(configured) || !present(LOCAL_BASE)) {
+      return configured;
+    }
+    LOG.warning(
+        () ->
+            "base image "
+                + DEFAULT_BASE
+                + " is not on this engine; using the local "
+                + LOCAL_BASE
+                + " (from scripts/build-base-image.sh). Set CMS_BASE_IMAGE to choose another.");
+    return LOCAL_BASE;
+  }
+
+  private boolean present(String image) {
+    try {
+      client.inspectImageCmd(image).exec();
+      return true;
+    } catch (NotFoundException missing) {
+      return false;
+    }
   }
 
   private void build(String tag, byte[] dockerfile, byte[] jar) {
