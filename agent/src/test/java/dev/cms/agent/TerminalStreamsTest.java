@@ -174,6 +174,17 @@ class TerminalStreamsTest {
       }
     }
 
+    /** The output so far, decoded as UTF-8. */
+    synchronized String text() {
+      return output.toString(UTF_8);
+    }
+
+    /** Waits for the first Exited and returns its code. */
+    int awaitExit() throws InterruptedException {
+      await("Exited", () -> !exits().isEmpty());
+      return exits().get(0).code();
+    }
+
     /** Waits until the output contains {@code text} (UTF-8). */
     void awaitOutput(String text) throws InterruptedException {
       String needle = new String(text.getBytes(UTF_8), ISO_8859_1);
@@ -181,7 +192,7 @@ class TerminalStreamsTest {
     }
   }
 
-  private static Client open(MemoryLink link, Map<String, String> params) throws Exception {
+  static Client open(MemoryLink link, Map<String, String> params) throws Exception {
     Client c = new Client();
     link.gateway.open(TerminalStreams.KIND, params, c).get(10, TimeUnit.SECONDS);
     c.await("Attached", () -> !c.messages.isEmpty());

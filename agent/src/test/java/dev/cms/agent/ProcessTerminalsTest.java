@@ -1,16 +1,11 @@
-// In package dev.cms.agent (though under run/): it drives the package-private Terminals and
-// StreamKinds, as the terminal stream of the agent does.
 package dev.cms.agent;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
-import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,17 +17,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Terminals that run a command instead of an interactive shell (processes). */
+/**
+ * Terminals that run a command instead of an interactive shell (processes), driven through {@link
+ * TerminalStreamsTest.Client} like any terminal.
+ */
 @Timeout(30)
 class ProcessTerminalsTest {
-  private static final long WAIT_MS = 10_000;
-
   @TempDir Path home;
 
   private final ExecutorService workers = Agent.workers();
@@ -73,75 +68,9 @@ class ProcessTerminalsTest {
   }
 
   /** The gateway's side of a terminal stream. */
-  static final class Client implements StreamHandler {
-    final TerminalWire.Decoder decoder = new TerminalWire.Decoder();
-    final List<TerminalWire.Message> messages = new ArrayList<>();
-    final ByteArrayOutputStream output = new ByteArrayOutputStream();
-    final CompletableFuture<Void> closed = new CompletableFuture<>();
-    volatile Stream stream;
-
-    @Override
-    public void onOpen(Stream s) {
-      stream = s;
-    }
-
-    @Override
-    public synchronized void onData(Stream s, byte[] data) {
-      for (TerminalWire.Message m : decoder.feed(data)) {
-        messages.add(m);
-        if (m instanceof TerminalWire.Output o) {
-          output.writeBytes(o.data());
-        }
-      }
-      notifyAll();
-    }
-
-    @Override
-    public void onClose(Stream s) {
-      closed.complete(null);
-      s.close();
-    }
-
-    synchronized String text() {
-      return output.toString(UTF_8);
-    }
-
-    synchronized Integer exitCode() {
-      for (TerminalWire.Message m : messages) {
-        if (m instanceof TerminalWire.Exited e) {
-          return e.code();
-        }
-      }
-      return null;
-    }
-
-    synchronized void await(String what, BooleanSupplier condition) throws InterruptedException {
-      long deadline = System.currentTimeMillis() + WAIT_MS;
-      while (!condition.getAsBoolean()) {
-        long left = deadline - System.currentTimeMillis();
-        if (left <= 0) {
-          throw new AssertionError("timed out waiting for " + what + "; output:\n" + text());
-        }
-        wait(Math.min(left, 100));
-      }
-    }
-
-    int awaitExit() throws InterruptedException {
-      await("Exited", () -> exitCode() != null);
-      return exitCode();
-    }
-  }
-
-  private static Client open(MemoryLink link, Map<String, String> params) throws Exception {
-    Client c = new Client();
-    link.gateway.open(TerminalStreams.KIND, params, c).get(10, TimeUnit.SECONDS);
-    c.await("Attached", () -> !c.messages.isEmpty());
-    assertThat(c.messages.get(0)).isInstanceOf(TerminalWire.Attached.class);
-    return c;
-  }
-
   private static String refusal(MemoryLink link, Map<String, String> params) {
-    CompletableFuture<Stream> f = link.gateway.open(TerminalStreams.KIND, params, new Client());
+    CompletableFuture<Stream> f =
+        link.gateway.open(TerminalStreams.KIND, params, new TerminalStreamsTest.Client());
     try {
       f.get(10, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -157,7 +86,8 @@ class ProcessTerminalsTest {
   @Test
   void aCommandRunsToItsExitCode() throws Exception {
     MemoryLink link = link();
-    Client c = open(link, Map.of("terminal", "p1", "command", "echo hi; exit 7"));
+    TerminalStreamsTest.Client c =
+        TerminalStreamsTest.open(link, Map.of("terminal", "p1", "command", "echo hi; exit 7"));
     assertThat(c.awaitExit()).isEqualTo(7);
     assertThat(c.text()).contains("hi");
     c.closed.get(5, TimeUnit.SECONDS);
@@ -173,7 +103,7 @@ class ProcessTerminalsTest {
     params.put("cwd", dir.toString());
     params.put("env.FOO", "a b=c");
     params.put("env.BAR_2", "ü");
-    Client c = open(link, params);
+    TerminalStreamsTest.Client c = TerminalStreamsTest.open(link, params);
     assertThat(c.awaitExit()).isZero();
     assertThat(c.text()).contains("foo=a b=c bar=ü").contains(dir.toString());
   }
@@ -181,7 +111,9 @@ class ProcessTerminalsTest {
   @Test
   void killEndsACommandWithSigterm() throws Exception {
     MemoryLink link = link();
-    Client c = open(link, Map.of("terminal", "p3", "command", "echo started; sleep 30; echo no"));
+    TerminalStreamsTest.Client c =
+        TerminalStreamsTest.open(
+            link, Map.of("terminal", "p3", "command", "echo started; sleep 30; echo no"));
     c.await("started", () -> c.text().contains("started"));
     long t0 = System.nanoTime();
     c.stream.write(TerminalWire.encode(new TerminalWire.Kill()));
@@ -193,8 +125,9 @@ class ProcessTerminalsTest {
   @Test
   void aCommandIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
     MemoryLink link = link(Duration.ofMillis(300));
-    Client c =
-        open(link, Map.of("terminal", "p4", "command", "trap '' TERM; echo ready; sleep 30"));
+    TerminalStreamsTest.Client c =
+        TerminalStreamsTest.open(
+            link, Map.of("terminal", "p4", "command", "trap '' TERM; echo ready; sleep 30"));
     c.await("ready", () -> c.text().contains("ready"));
     Thread.sleep(100); // the trap is set before echo runs; give sleep time to start
     c.stream.write(TerminalWire.encode(new TerminalWire.Kill()));
@@ -204,14 +137,16 @@ class ProcessTerminalsTest {
   @Test
   void reopeningAnExitedCommandRunsItAgain() throws Exception {
     MemoryLink link = link();
-    Client first = open(link, Map.of("terminal", "p5", "command", "echo run-$((40+2))"));
+    TerminalStreamsTest.Client first =
+        TerminalStreamsTest.open(link, Map.of("terminal", "p5", "command", "echo run-$((40+2))"));
     assertThat(first.awaitExit()).isZero();
     // no command: the terminal runs what it ran before
-    Client second = open(link, Map.of("terminal", "p5"));
+    TerminalStreamsTest.Client second = TerminalStreamsTest.open(link, Map.of("terminal", "p5"));
     assertThat(second.awaitExit()).isZero();
     assertThat(second.text().split("run-42", -1)).hasSize(3); // the replay and the new run
     // a new command replaces it
-    Client third = open(link, Map.of("terminal", "p5", "command", "echo other; exit 3"));
+    TerminalStreamsTest.Client third =
+        TerminalStreamsTest.open(link, Map.of("terminal", "p5", "command", "echo other; exit 3"));
     assertThat(third.awaitExit()).isEqualTo(3);
     assertThat(third.text()).contains("other");
   }
@@ -219,9 +154,11 @@ class ProcessTerminalsTest {
   @Test
   void attachingToARunningCommandDoesNotStartAnother() throws Exception {
     MemoryLink link = link();
-    Client a = open(link, Map.of("terminal", "p6", "command", "echo up; sleep 30"));
+    TerminalStreamsTest.Client a =
+        TerminalStreamsTest.open(link, Map.of("terminal", "p6", "command", "echo up; sleep 30"));
     a.await("up", () -> a.text().contains("up"));
-    Client b = open(link, Map.of("terminal", "p6", "command", "echo second"));
+    TerminalStreamsTest.Client b =
+        TerminalStreamsTest.open(link, Map.of("terminal", "p6", "command", "echo second"));
     b.await("replay", () -> b.text().contains("up"));
     assertThat(((TerminalWire.Attached) b.messages.get(0)).running()).isTrue();
     a.stream.write(TerminalWire.encode(new TerminalWire.Kill()));
