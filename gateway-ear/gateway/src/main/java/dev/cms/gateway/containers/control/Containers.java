@@ -167,8 +167,7 @@ public class Containers {
 
   /** A caller's container; 404 when it does not exist or belongs to another key. */
   public ContainerView get(String owner, String id, String publicBase) {
-    touch(owner, id);
-    return view(owned(owner, id), publicBase);
+    return view(touch(owner, id), publicBase);
   }
 
   /** The caller's containers, newest first, optionally only those in one status. */
@@ -251,8 +250,7 @@ public class Containers {
         busy.remove(id);
       }
     }
-    touch(owner, id);
-    return view(find(id), publicBase);
+    return view(touch(owner, id), publicBase);
   }
 
   /** Starts a stopped (or terminated) container again (→ RUNNING). */
@@ -285,8 +283,7 @@ public class Containers {
         busy.remove(id);
       }
     }
-    touch(owner, id);
-    return view(find(id), publicBase);
+    return view(touch(owner, id), publicBase);
   }
 
   /** Whether an agent presenting this secret may speak for the container. */
@@ -306,16 +303,7 @@ public class Containers {
 
   /** Records activity on a container (API calls, terminal and preview traffic). */
   public void activity(String id) {
-    Instant now = Instant.now();
-    db.run(
-        em -> {
-          ContainerRecord rec = em.find(ContainerRecord.class, id);
-          if (rec != null
-              && Duration.between(rec.lastActivityAt(), now).compareTo(ACTIVITY_WRITE_INTERVAL)
-                  > 0) {
-            rec.touch(now);
-          }
-        });
+    touchRecord(id, null);
   }
 
   /** Adds a note (not a status change) to a container's history, e.g. a file written. */
@@ -542,9 +530,13 @@ public class Containers {
   private ContainerRecord owned(String owner, String id) {
     ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
     if (rec == null || !rec.ownerId().equals(owner)) {
-      throw ApiException.notFound("no container '" + id + "' for this API key");
+      throw notOwned(id);
     }
     return rec;
+  }
+
+  private static ApiException notOwned(String id) {
+    return ApiException.notFound("no container '" + id + "' for this API key");
   }
 
   private ContainerRecord find(String id) {
@@ -555,9 +547,30 @@ public class Containers {
     return rec;
   }
 
-  private void touch(String owner, String id) {
-    owned(owner, id);
-    activity(id);
+  /** The caller's container, with the call recorded as activity: one transaction. */
+  private ContainerRecord touch(String owner, String id) {
+    return touchRecord(id, owner);
+  }
+
+  /**
+   * Records activity (written at most every {@link #ACTIVITY_WRITE_INTERVAL}) and returns the
+   * record; with an owner, a container of another key is a 404 and nothing is written.
+   */
+  private ContainerRecord touchRecord(String id, String owner) {
+    Instant now = Instant.now();
+    return db.tx(
+        em -> {
+          ContainerRecord rec = em.find(ContainerRecord.class, id);
+          if (owner != null && (rec == null || !rec.ownerId().equals(owner))) {
+            throw notOwned(id);
+          }
+          if (rec != null
+              && Duration.between(rec.lastActivityAt(), now).compareTo(ACTIVITY_WRITE_INTERVAL)
+                  > 0) {
+            rec.touch(now);
+          }
+          return rec;
+        });
   }
 
   private void update(
