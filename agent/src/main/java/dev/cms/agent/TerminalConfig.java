@@ -2,10 +2,10 @@ package dev.cms.agent;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * How the agent runs terminals: the shell, its environment and working directory, and how much
@@ -13,8 +13,8 @@ import java.util.Objects;
  *
  * @param logBytes bytes of output each terminal keeps ({@code CMS_TERMINAL_LOG_BYTES})
  * @param shell the command line of a new shell
- * @param env the shell's whole environment (the agent's own environment, with its secret, is never
- *     passed on)
+ * @param env the shell's whole environment (the container's, without the agent's own {@code CMS_*}
+ *     variables: its secret is never passed on)
  * @param home the shell's {@code HOME}, its working directory when {@code cwd} does not exist
  * @param cwd the shell's working directory ({@code /app} in the container)
  */
@@ -44,9 +44,8 @@ record TerminalConfig(
 
   /**
    * Reads the settings from the agent's environment: {@code /bin/bash} where present, else {@code
-   * /bin/sh}; {@code TERM=xterm-256color}, {@code HOME} (default {@code /home/node}), {@code PATH},
-   * {@code LANG} (default {@code C.UTF-8}), {@code LC_ALL} when set, {@code USER}, {@code LOGNAME},
-   * {@code SHELL}; working directory {@code /app} when it exists, else {@code HOME}.
+   * /bin/sh}; the shell's environment as {@link #shellEnv}; working directory {@code /app} when it
+   * exists, else {@code HOME}.
    *
    * @throws IllegalArgumentException when {@code CMS_TERMINAL_LOG_BYTES} is not a number
    */
@@ -68,18 +67,32 @@ record TerminalConfig(
     return new TerminalConfig(logBytes, List.of(shell), shellEnv(agentEnv, shell, home), home, cwd);
   }
 
-  /** The environment of a shell started by an agent whose environment is {@code agentEnv}. */
+  /**
+   * Prefix of the variables the service keeps to itself (the gateway refuses them in {@code env}).
+   */
+  static final String SERVICE_PREFIX = "CMS_";
+
+  /**
+   * The environment of a shell started by an agent whose environment is {@code agentEnv}: the
+   * container's whole environment (the image's, then the proxy and CA variables the gateway sets,
+   * then the create request's {@code env}, in that precedence, as the engine merged them) without
+   * the service's own {@code CMS_*} variables (the agent's secret and gateway URL among them);
+   * {@code TERM=xterm-256color}, {@code HOME}, {@code USER}, {@code LOGNAME} and {@code SHELL} of
+   * the shell's user; {@code PATH} and {@code LANG} defaulted when the container has none.
+   */
   static Map<String, String> shellEnv(Map<String, String> agentEnv, String shell, Path home) {
     String user = nonBlank(agentEnv.get("USER"), System.getProperty("user.name", "node"));
-    Map<String, String> env = new LinkedHashMap<>();
+    Map<String, String> env = new TreeMap<>();
+    agentEnv.forEach(
+        (name, value) -> {
+          if (!name.startsWith(SERVICE_PREFIX)) {
+            env.put(name, value);
+          }
+        });
     env.put("TERM", "xterm-256color");
     env.put("HOME", home.toString());
     env.put("PATH", nonBlank(agentEnv.get("PATH"), DEFAULT_PATH));
     env.put("LANG", nonBlank(agentEnv.get("LANG"), "C.UTF-8"));
-    String lcAll = agentEnv.get("LC_ALL");
-    if (lcAll != null && !lcAll.isBlank()) {
-      env.put("LC_ALL", lcAll);
-    }
     env.put("USER", user);
     env.put("LOGNAME", user);
     env.put("SHELL", shell);

@@ -51,6 +51,28 @@ class TerminalConfigTest {
   }
 
   @Test
+  void theShellGetsTheContainersEnvironmentButNoneOfTheServicesOwnVariables() {
+    TerminalConfig c =
+        TerminalConfig.fromEnv(
+            Map.of(
+                "FOO", "bar",
+                "NODE_EXTRA_CA_CERTS", "/etc/cms/extra-ca.crt",
+                "NPM_CONFIG_CAFILE", "/etc/cms/extra-ca.crt",
+                "HTTPS_PROXY", "http://proxy:3128",
+                "CMS_AGENT_SECRET", "s3cr3t",
+                "CMS_AGENT_URL", "ws://gw/ws/v1/agent",
+                "CMS_CONTAINER_ID", "c-1",
+                "TERM", "dumb"));
+    assertThat(c.env())
+        .containsEntry("FOO", "bar")
+        .containsEntry("NODE_EXTRA_CA_CERTS", "/etc/cms/extra-ca.crt")
+        .containsEntry("NPM_CONFIG_CAFILE", "/etc/cms/extra-ca.crt")
+        .containsEntry("HTTPS_PROXY", "http://proxy:3128")
+        .containsEntry("TERM", "xterm-256color");
+    assertThat(c.env().keySet()).noneMatch(name -> name.startsWith("CMS_"));
+  }
+
+  @Test
   void theLogIsAtLeastOneMebibyte() {
     assertThat(TerminalConfig.fromEnv(Map.of("CMS_TERMINAL_LOG_BYTES", "1000")).logBytes())
         .isEqualTo(1024 * 1024);

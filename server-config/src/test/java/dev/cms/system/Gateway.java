@@ -39,6 +39,8 @@ public final class Gateway {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private Process process;
   private int boots;
+  private Duration lastBoot;
+  private Path lastLog;
 
   private Gateway(String name, Map<String, String> extraEnv) throws IOException {
     this.jar = Path.of(System.getProperty("cms.jar", "target/cms.jar")).toAbsolutePath();
@@ -68,30 +70,13 @@ public final class Gateway {
     return new Gateway(name, env);
   }
 
+  /**
+   * Starts the jar and waits until it is booted. A start whose HTTP listener never comes up (Payara
+   * logging "GrizzlyProxy is NULL") fails at once: such starts were caused by reconfiguring the
+   * listener after boot and must not come back, so they are not retried around.
+   */
   public synchronized void start() throws Exception {
-    // Payara Micro now and then fails to bind its HTTP listener on a restart (logged as
-    // "GrizzlyProxy is
-    // NULL") and then never answers: start it once more on the same port (agents know that port).
-    for (int attempt = 1; ; attempt++) {
-      try {
-        startOnce();
-        return;
-      } catch (ListenerFailed e) {
-        stop();
-        if (attempt == 3) {
-          throw new IllegalStateException(e.getMessage());
-        }
-        Thread.sleep(2000);
-      }
-    }
-  }
-
-  private static final class ListenerFailed extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    ListenerFailed(String message) {
-      super(message);
-    }
+    startOnce();
   }
 
   private void startOnce() throws Exception {
@@ -118,6 +103,8 @@ public final class Gateway {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     pb.environment().putAll(env);
+    Instant started = Instant.now();
+    lastLog = log;
     process = pb.start();
     Instant deadline = Instant.now().plus(Duration.ofSeconds(240));
     while (Instant.now().isBefore(deadline)) {
@@ -125,11 +112,12 @@ public final class Gateway {
         throw new IllegalStateException("gateway exited during boot; see " + log);
       }
       if (Files.exists(log) && Files.readString(log).contains("GrizzlyProxy is NULL")) {
-        throw new ListenerFailed("the gateway's HTTP listener did not start; see " + log);
+        throw new IllegalStateException("the gateway's HTTP listener did not start; see " + log);
       }
       try {
         HttpResponse<String> r = get("/health/ready", null);
         if (booted(r)) {
+          lastBoot = Duration.between(started, Instant.now());
           return;
         }
       } catch (IOException notYet) {
@@ -173,6 +161,16 @@ public final class Gateway {
       Thread.currentThread().interrupt();
     }
     Engine.removeAllLabelled("cms.gateway", gatewayId);
+  }
+
+  /** How long the last start took from launching the JVM to booted (readiness as expected). */
+  public Duration lastBoot() {
+    return lastBoot;
+  }
+
+  /** The log file of the last start. */
+  public Path lastLog() {
+    return lastLog;
   }
 
   public String id() {

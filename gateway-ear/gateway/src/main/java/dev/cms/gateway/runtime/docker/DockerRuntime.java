@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -94,12 +95,14 @@ public class DockerRuntime implements ContainerRuntime {
   @Override
   public String createAndStart(ContainerSpec spec) {
     ensureNetwork();
-    List<String> env = new ArrayList<>();
-    spec.env().forEach((k, v) -> env.add(k + "=" + v));
+    // One value per name, in the documented precedence: the proxy and CA variables the gateway
+    // sets,
+    // then the create request's env over them (the image's own environment is under all of these).
+    Map<String, String> vars = new LinkedHashMap<>();
     for (String proxyVar : PASSED_PROXY_VARS) {
       String value = System.getenv(proxyVar);
-      if (value != null && !spec.env().containsKey(proxyVar)) {
-        env.add(proxyVar + "=" + value);
+      if (value != null) {
+        vars.put(proxyVar, value);
       }
     }
     long memoryBytes = spec.memoryMb() * 1024L * 1024L;
@@ -122,9 +125,12 @@ public class DockerRuntime implements ContainerRuntime {
             "CMS_EXTRA_CA_BUNDLE " + ca.get() + " is not readable", null);
       }
       host.withBinds(Bind.parse(ca.get().toAbsolutePath() + ":" + CA_IN_CONTAINER + ":ro"));
-      env.add("NODE_EXTRA_CA_CERTS=" + CA_IN_CONTAINER);
-      env.add("NPM_CONFIG_CAFILE=" + CA_IN_CONTAINER);
+      vars.put("NODE_EXTRA_CA_CERTS", CA_IN_CONTAINER);
+      vars.put("NPM_CONFIG_CAFILE", CA_IN_CONTAINER);
     }
+    vars.putAll(spec.env());
+    List<String> env = new ArrayList<>();
+    vars.forEach((k, v) -> env.add(k + "=" + v));
     return call(
         "create container " + spec.name(),
         () -> {
