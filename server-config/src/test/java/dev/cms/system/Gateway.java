@@ -57,12 +57,37 @@ public final class Gateway {
    */
   public static synchronized Gateway shared() throws Exception {
     if (shared == null) {
-      shared = new Gateway("shared", Map.of());
+      shared = new Gateway("shared", sharedEnv());
       shared.start();
       Gateway g = shared;
       Runtime.getRuntime().addShutdownHook(new Thread(g::stopAndClean));
     }
     return shared;
+  }
+
+  /** The machine's CA bundle: containers reach the npm registry here only with it. */
+  static final Path SYSTEM_CA_BUNDLE = Path.of("/etc/ssl/certs/ca-certificates.crt");
+
+  /** A proxy that does not exist: containers must get the variable, nothing may use it. */
+  static final String TEST_PROXY = "http://proxy.invalid:3128";
+
+  /** Hosts that bypass {@link #TEST_PROXY}; the npm registry among them, so npm still works. */
+  static final String TEST_NO_PROXY = "registry.npmjs.org,localhost,127.0.0.1";
+
+  /**
+   * The shared gateway passes the machine's CA bundle into containers, as an operator on this
+   * network would, and proxy variables (to a proxy that does not exist, bypassed for the registry)
+   * so tests see that shells and processes get them.
+   */
+  private static Map<String, String> sharedEnv() {
+    Map<String, String> env = new HashMap<>();
+    if (Files.isReadable(SYSTEM_CA_BUNDLE)) {
+      env.put("CMS_EXTRA_CA_BUNDLE", SYSTEM_CA_BUNDLE.toString());
+    }
+    env.put("HTTP_PROXY", TEST_PROXY);
+    env.put("NO_PROXY", TEST_NO_PROXY);
+    env.put("no_proxy", TEST_NO_PROXY);
+    return env;
   }
 
   /** A separate gateway with its own settings; the caller stops it. */
@@ -216,6 +241,44 @@ public final class Gateway {
       throw new AssertionError("create failed: " + r.statusCode() + " " + r.body());
     }
     return JSON.readTree(r.body());
+  }
+
+  /**
+   * A plain HTTP/1.1 GET over a socket to this gateway with the given {@code Host} header (the JDK
+   * client can neither set {@code Host} nor resolve {@code *.localhost}); the whole answer, head
+   * and body, as ISO-8859-1 text.
+   */
+  public String rawGet(String target, String host, String accept) throws IOException {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      s.setSoTimeout(60_000);
+      String head =
+          "GET "
+              + target
+              + " HTTP/1.1\r\nHost: "
+              + host
+              + "\r\nAccept: "
+              + accept
+              + "\r\nConnection: close\r\n\r\n";
+      s.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      return new String(
+          s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /** Unpacks a zip into {@code dest} of a container ({@code POST …/archive}). */
+  public HttpResponse<String> postArchive(String id, String key, String dest, byte[] zip)
+      throws IOException, InterruptedException {
+    return send(
+        request(
+                "/api/v1/containers/"
+                    + id
+                    + "/archive?dest="
+                    + java.net.URLEncoder.encode(dest, java.nio.charset.StandardCharsets.UTF_8),
+                key)
+            .header("Content-Type", "application/zip")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(zip))
+            .build());
   }
 
   /** GET of one container as JSON; fails the test unless 200. */
