@@ -178,6 +178,23 @@ public final class Gateway {
     }
   }
 
+  /** Kills the process the hard way (SIGKILL), as a crash or the OOM killer would. */
+  public synchronized void kill() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Whether the gateway's process runs. */
+  public synchronized boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** The gateway's process id, while it runs. */
+  public synchronized long pid() {
+    return process.pid();
+  }
+
   /** Stops the gateway and removes every container it left on the engine. */
   public void stopAndClean() {
     try {
@@ -227,6 +244,11 @@ public final class Gateway {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body))
             .build());
+  }
+
+  public HttpResponse<String> put(String path, String key, byte[] body)
+      throws IOException, InterruptedException {
+    return send(request(path, key).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }
 
   public HttpResponse<String> delete(String path, String key)

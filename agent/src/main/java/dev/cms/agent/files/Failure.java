@@ -31,6 +31,7 @@ final class Failure extends Exception {
   static final String SPECIAL_ENTRY = "special-entry";
   static final String DUPLICATE_ENTRY = "duplicate-entry";
   static final String CORRUPT_ZIP = "corrupt-zip";
+  static final String NO_SPACE = "no-space";
   static final String IO_ERROR = "io-error";
 
   private final String rule;
@@ -57,11 +58,16 @@ final class Failure extends Exception {
   /**
    * Maps a failed file-system call to a rule: {@link AccessDeniedException} and a read-only file
    * system to {@code permission-denied}, ENOTDIR to {@code not-a-directory}, EISDIR to {@code
-   * is-a-directory}, anything else to {@code io-error}.
+   * is-a-directory}, a full file system or quota (ENOSPC, EDQUOT; a plain {@link IOException} from
+   * a write) to {@code no-space}, anything else to {@code io-error}.
    */
   static Failure of(IOException e, String what) {
     String reason = e instanceof FileSystemException f ? String.valueOf(f.getReason()) : "";
     String detail = what + ": " + describe(e);
+    String text = reason + " " + e.getMessage();
+    if (text.contains("No space left on device") || text.contains("Disk quota exceeded")) {
+      return new Failure(NO_SPACE, detail, e);
+    }
     if (e instanceof AccessDeniedException || reason.contains("Read-only file system")) {
       return new Failure(PERMISSION_DENIED, detail, e);
     }

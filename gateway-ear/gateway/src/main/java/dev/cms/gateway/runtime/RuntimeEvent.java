@@ -6,7 +6,7 @@ import java.util.Map;
  * A lifecycle event of one container, as reported by the engine.
  *
  * @param kind what happened
- * @param engineId the engine's id of the container
+ * @param engineId the engine's id of the container ({@code null} for {@link Kind#RESYNC})
  * @param labels the container's labels (they name the record)
  * @param exitCode for {@link Kind#DIED}: the exit code, when the engine gives one
  */
@@ -18,6 +18,16 @@ public record RuntimeEvent(
     STARTED,
     DIED,
     OOM,
-    REMOVED
+    REMOVED,
+    /**
+     * Not about one container: the event stream broke (the engine restarted or was unreachable) and
+     * is followed again; events of the gap may be lost, so the records must be reconciled.
+     */
+    RESYNC
+  }
+
+  /** The event that asks for a reconciliation after a gap in the event stream. */
+  public static RuntimeEvent resync() {
+    return new RuntimeEvent(Kind.RESYNC, null, Map.of(), null);
   }
 }

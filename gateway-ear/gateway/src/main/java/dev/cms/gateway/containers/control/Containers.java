@@ -76,6 +76,10 @@ public class Containers {
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
+
+  /** The reason of a container the kernel killed for memory; the engine's own word for it first. */
+  static final String OOM_KILLED = "OOMKilled: out of memory";
+
   private final Set<String> oomKilled = ConcurrentHashMap.newKeySet();
   private final Object quotaLock = new Object();
 
@@ -346,6 +350,14 @@ public class Containers {
 
   /** Applies an engine event to the record it names. */
   public void onRuntimeEvent(RuntimeEvent event) {
+    if (event.kind() == RuntimeEvent.Kind.RESYNC) {
+      try {
+        reconcile("found after a gap in the engine's events");
+      } catch (RuntimeException e) {
+        LOG.warning(() -> "cannot reconcile after the engine's event gap: " + e.getMessage());
+      }
+      return;
+    }
     String id = event.labels().get(LABEL_RECORD);
     if (id == null || busy.contains(id)) {
       if (id != null && event.kind() == RuntimeEvent.Kind.OOM) {
@@ -366,10 +378,7 @@ public class Containers {
         case OOM -> oomKilled.add(id);
         case DIED -> {
           if (rec.status() == ContainerStatus.RUNNING || rec.status() == ContainerStatus.CREATING) {
-            String why =
-                oomKilled.remove(id)
-                    ? "killed: out of memory"
-                    : "exited with code " + event.exitCode();
+            String why = oomKilled.remove(id) ? OOM_KILLED : "exited with code " + event.exitCode();
             update(
                 id,
                 r -> {
@@ -408,6 +417,10 @@ public class Containers {
    * without a live record are removed.
    */
   public void reconcile() {
+    reconcile("found at gateway start");
+  }
+
+  private void reconcile(String found) {
     List<RuntimeContainer> onEngine = runtime.list(Map.of(LABEL_GATEWAY, identity.id()));
     Map<String, RuntimeContainer> byRecord = new HashMap<>();
     for (RuntimeContainer c : onEngine) {
@@ -426,29 +439,31 @@ public class Containers {
     Instant now = Instant.now();
     for (ContainerRecord rec : records) {
       RuntimeContainer c = byRecord.remove(rec.id());
+      if (busy.contains(rec.id())) {
+        // being created, started or stopped right now: that operation sets the record
+        continue;
+      }
       ContainerStatus before = rec.status();
       if (c == null) {
         update(
             rec.id(),
             r ->
-                r.transition(
-                    ContainerStatus.DELETED, "gone from the engine (found at gateway start)", now));
+                r.transition(ContainerStatus.DELETED, "gone from the engine (" + found + ")", now));
       } else if (c.running() && before != ContainerStatus.RUNNING) {
         update(
             rec.id(),
             r -> {
               r.exited(null);
-              return r.transition(ContainerStatus.RUNNING, "running (found at gateway start)", now);
+              return r.transition(ContainerStatus.RUNNING, "running (" + found + ")", now);
             });
       } else if (!c.running()
           && (before == ContainerStatus.RUNNING || before == ContainerStatus.CREATING)) {
-        String why = c.oomKilled() ? "killed: out of memory" : "exited with code " + c.exitCode();
+        String why = c.oomKilled() ? OOM_KILLED : "exited with code " + c.exitCode();
         update(
             rec.id(),
             r -> {
               r.exited(c.exitCode());
-              return r.transition(
-                  ContainerStatus.TERMINATED, why + " (found at gateway start)", now);
+              return r.transition(ContainerStatus.TERMINATED, why + " (" + found + ")", now);
             });
       } else {
         continue;
@@ -456,6 +471,9 @@ public class Containers {
       changed++;
     }
     for (RuntimeContainer orphan : byRecord.values()) {
+      if (busy.contains(orphan.labels().get(LABEL_RECORD))) {
+        continue;
+      }
       LOG.info(() -> "removing orphan container " + orphan.engineId() + " (no live record)");
       runtime.remove(orphan.engineId());
       changed++;

@@ -177,7 +177,7 @@ public class Transfers {
         switch (rule) {
           case "not-found" -> 404;
           case "permission-denied" -> 403;
-          case "too-large" -> 413;
+          case "too-large", "no-space" -> 413;
           case "io-error" -> 500;
           default -> 400;
         };

@@ -56,6 +56,14 @@ public class DockerRuntime implements ContainerRuntime {
   private final Object networkLock = new Object();
   private volatile boolean networkReady;
 
+  /**
+   * How containers name the host: the network's own gateway address (the host's side of the
+   * bridge), else the engine's {@code host-gateway}. Not {@code host-gateway} first: an engine
+   * restarted with live-restore while containers run resolves it to nothing ({@code <nil>} in
+   * /etc/hosts) and new containers could not reach the gateway.
+   */
+  private volatile String hostAddress = "host-gateway";
+
   @PostConstruct
   void init() {
     var config =
@@ -95,6 +103,7 @@ public class DockerRuntime implements ContainerRuntime {
   @Override
   public String createAndStart(ContainerSpec spec) {
     ensureNetwork();
+    String hostName = hostAddress;
     // One value per name, in the documented precedence: the proxy and CA variables the gateway
     // sets,
     // then the create request's env over them (the image's own environment is under all of these).
@@ -116,7 +125,7 @@ public class DockerRuntime implements ContainerRuntime {
             .withSecurityOpts(List.of("no-new-privileges"))
             .withCapDrop(Capability.ALL)
             .withNetworkMode(settings.network())
-            .withExtraHosts("host.docker.internal:host-gateway")
+            .withExtraHosts("host.docker.internal:" + hostName)
             .withRestartPolicy(RestartPolicy.noRestart());
     Optional<java.nio.file.Path> ca = settings.extraCaBundle();
     if (ca.isPresent()) {
@@ -268,6 +277,17 @@ public class DockerRuntime implements ContainerRuntime {
               LOG.info(
                   () -> "created network " + name + " (bridge, inter-container traffic disabled)");
             }
+            var ipam = client.inspectNetworkCmd().withNetworkId(name).exec().getIpam();
+            if (ipam != null && ipam.getConfig() != null) {
+              for (var config : ipam.getConfig()) {
+                String gateway = config.getGateway();
+                if (gateway != null && gateway.matches("[0-9.]+")) {
+                  hostAddress = gateway;
+                  LOG.info(() -> "containers reach the host at " + gateway + " on " + name);
+                  break;
+                }
+              }
+            }
             return null;
           });
       networkReady = true;
@@ -347,9 +367,20 @@ public class DockerRuntime implements ContainerRuntime {
     @Override
     public void run() {
       long backoff = 500;
+      boolean gap = false;
       while (!closed.get()) {
+        boolean afterGap = gap;
         ResultCallback.Adapter<Event> callback =
             new ResultCallback.Adapter<>() {
+              @Override
+              public void onStart(java.io.Closeable stream) {
+                super.onStart(stream);
+                if (afterGap) {
+                  LOG.info("following the Docker engine's events again; reconciling the records");
+                  listener.accept(RuntimeEvent.resync());
+                }
+              }
+
               @Override
               public void onNext(Event e) {
                 if (e.getTime() != null) {
@@ -380,6 +411,7 @@ public class DockerRuntime implements ContainerRuntime {
           return;
         }
         LOG.fine("Docker event stream ended; following again");
+        gap = true;
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException e) {
