@@ -78,6 +78,7 @@ public class Processes {
     volatile Integer exitCode;
     volatile Instant endedAt;
     volatile Stream stream;
+    volatile boolean watching; // a watching stream is open or opening
     volatile Mux reportedOn; // the link whose processes stream last reported it
     final CompletableFuture<Void> started = new CompletableFuture<>();
     final CompletableFuture<Void> exited = new CompletableFuture<>();
@@ -124,11 +125,13 @@ public class Processes {
 
     @Override
     public void onClose(Stream s) {
+      watching = false;
       s.close();
     }
 
     @Override
     public void onReset(Stream s, int code, String reason) {
+      watching = false;
       stream = null;
     }
 
@@ -177,7 +180,7 @@ public class Processes {
         }
       } else {
         running();
-        if (stream == null) {
+        if (!watching) {
           watch(false); // attached, so that a stop can reach it
         }
       }
@@ -185,6 +188,7 @@ public class Processes {
 
     void watch(boolean create) {
       var link = agents.link(containerId);
+      watching = link.isPresent();
       if (link.isEmpty()) {
         started.completeExceptionally(
             ApiException.unavailable(
@@ -209,6 +213,7 @@ public class Processes {
           .whenComplete(
               (s, e) -> {
                 if (e != null) {
+                  watching = false;
                   Throwable cause = e.getCause() != null ? e.getCause() : e;
                   started.completeExceptionally(cause);
                   if (!create && reportedOn == null) {
@@ -415,7 +420,7 @@ public class Processes {
       if (!reported.contains(p.id)
           && "RUNNING".equals(p.status)
           && p.reportedOn != on
-          && p.stream == null) {
+          && !p.watching) {
         p.ended(-1, Instant.now(), true);
       }
     }
