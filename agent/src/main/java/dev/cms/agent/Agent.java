@@ -1,5 +1,9 @@
 package dev.cms.agent;
 
+import dev.cms.agent.files.Debris;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +23,8 @@ public final class Agent {
 
   /** Starts the agent; runs until the JVM is stopped. */
   public static void main(String[] args) {
+    // what an earlier agent left is older than this process; this agent's own uploads are newer
+    Instant startedAt = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
     OneLineFormatter.install();
     AgentConfig config;
     TerminalConfig terminalConfig;
@@ -40,6 +46,13 @@ public final class Agent {
             + ", "
             + terminalConfig.logBytes()
             + " bytes of output kept per terminal");
+    // in the background: the dial-back must not wait for a walk of the workspace
+    Debris.sweepInBackground(
+        List.of(
+            terminalConfig.workingDirectory(),
+            terminalConfig.home(),
+            Path.of(System.getProperty("java.io.tmpdir"))),
+        startedAt);
     ExecutorService workers = workers();
     Terminals terminals = new Terminals(terminalConfig, workers);
     Channel channel =

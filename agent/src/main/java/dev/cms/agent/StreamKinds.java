@@ -38,6 +38,7 @@ final class StreamKinds implements Mux.Acceptor {
             FileStreams.FILE_READ, open -> FileStreams.fileRead(open, workers),
             FileStreams.ARCHIVE_CREATE, open -> FileStreams.archiveCreate(open, workers),
             PortStreams.KIND, open -> PortStreams.accept(open, ports, workers),
+            ProcessStreams.KIND, open -> ProcessStreams.accept(open, terminals, workers),
             TcpStreams.KIND, tcp::accept));
   }
 

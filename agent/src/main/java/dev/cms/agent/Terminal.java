@@ -5,6 +5,7 @@ import com.pty4j.PtyProcessBuilder;
 import com.pty4j.WinSize;
 import com.pty4j.unix.UnixPtyProcess;
 import dev.cms.agent.run.ProcessSpec;
+import dev.cms.domain.process.ProcessReport;
 import dev.cms.domain.terminal.TerminalWire;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,11 +13,13 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,6 +50,7 @@ final class Terminal {
   private final Executor workers;
   private final Executor writer;
   private final Duration commandKillGrace;
+  private final Consumer<Terminal> changed;
   private final Object lock = new Object();
 
   // guarded by lock
@@ -58,18 +62,25 @@ final class Terminal {
   private int ptyRows;
 
   Terminal(String id, TerminalConfig config, Executor workers) {
-    this(id, config, workers, ProcessSpec.DEFAULT_KILL_GRACE);
+    this(id, config, workers, ProcessSpec.DEFAULT_KILL_GRACE, t -> {});
   }
 
   /**
    * @param commandKillGrace how long {@link #kill} waits after SIGTERM before SIGKILL when the
    *     terminal runs a command
+   * @param changed told (with no lock held) after a shell started and after it exited
    */
-  Terminal(String id, TerminalConfig config, Executor workers, Duration commandKillGrace) {
+  Terminal(
+      String id,
+      TerminalConfig config,
+      Executor workers,
+      Duration commandKillGrace,
+      Consumer<Terminal> changed) {
     this.id = id;
     this.config = config;
     this.workers = workers;
     this.commandKillGrace = commandKillGrace;
+    this.changed = changed;
     this.writer = new EchoStreams.SerialExecutor(workers);
     this.log = new OutputLog(config.logBytes());
   }
@@ -97,6 +108,14 @@ final class Terminal {
    * @throws IOException when the shell cannot be started
    */
   boolean ensureRunning(int cols, int rows, ProcessSpec launch) throws IOException {
+    boolean started = start(cols, rows, launch);
+    if (started) {
+      changed.accept(this);
+    }
+    return started;
+  }
+
+  private boolean start(int cols, int rows, ProcessSpec launch) throws IOException {
     synchronized (lock) {
       if (run != null && !run.exited) {
         return false;
@@ -117,7 +136,7 @@ final class Terminal {
               .setInitialRows(rows)
               .setConsole(false)
               .start();
-      Run r = new Run(process, log.endOffset(), s != null && s.isCommand());
+      Run r = new Run(process, log.endOffset(), s != null && s.isCommand(), now());
       run = r;
       spec = s;
       ptyCols = cols;
@@ -337,7 +356,30 @@ final class Terminal {
     }
   }
 
+  /**
+   * What the {@code processes} stream reports about this terminal: its current (or last) run when
+   * that run was started with a command, else {@code null} (an interactive shell, or none yet).
+   */
+  ProcessReport report() {
+    synchronized (lock) {
+      Run r = run;
+      if (r == null || !r.command || spec == null) {
+        return null;
+      }
+      String command = ProcessReport.fitCommand(spec.command());
+      String cwd = spec.directory(config.workingDirectory()).toString();
+      return r.exited
+          ? ProcessReport.exited(id, command, cwd, spec.port(), r.startedAt, r.endedAt, r.exitCode)
+          : ProcessReport.running(id, command, cwd, spec.port(), r.startedAt);
+    }
+  }
+
   // --- internals (lock held where noted) -----------------------------------------------------
+
+  /** Wall-clock time at the wire's precision, so a report reads back equal to itself. */
+  private static Instant now() {
+    return Instant.ofEpochMilli(System.currentTimeMillis());
+  }
 
   private void touch(Attachment a) { // lock held
     byActivity.remove(a);
@@ -386,8 +428,10 @@ final class Terminal {
       r.exited = true;
       r.exitCode = code;
       r.exitOffset = log.endOffset();
+      r.endedAt = now();
       lock.notifyAll();
     }
+    changed.accept(this);
     LOG.info(
         "terminal "
             + id
@@ -411,15 +455,18 @@ final class Terminal {
     final OutputStream stdin;
     final long startOffset;
     final boolean command; // runs a command (killed with SIGTERM), not an interactive shell
+    final Instant startedAt;
     volatile boolean exited; // written under the terminal's lock
     int exitCode = -1;
     long exitOffset;
+    Instant endedAt;
 
-    Run(PtyProcess process, long startOffset, boolean command) {
+    Run(PtyProcess process, long startOffset, boolean command, Instant startedAt) {
       this.process = process;
       this.stdin = process.getOutputStream();
       this.startOffset = startOffset;
       this.command = command;
+      this.startedAt = startedAt;
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.cms.agent;
 
 import dev.cms.agent.run.ProcessSpec;
+import dev.cms.domain.process.ProcessReport;
+import dev.cms.domain.process.ProcessWire;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.StreamRefusedException;
 import java.io.IOException;
@@ -10,12 +12,17 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
  * The agent's terminals, by id. Agent-wide: a terminal is tied to no stream and no connection, so
  * it survives its clients and the agent's link to the gateway going away and coming back.
+ *
+ * <p>The terminals that run a command are the container's processes: {@link #subscribe} gives their
+ * {@link ProcessReport}s and then every change, for the {@code processes} stream through which a
+ * gateway learns them again after it (or the link) restarted.
  */
 final class Terminals {
   /** Terminal ids. */
@@ -28,6 +35,21 @@ final class Terminals {
   private final Executor workers;
   private final Duration killGrace;
   private final Map<String, Terminal> terminals = new LinkedHashMap<>(); // guarded by this
+
+  // Reports are computed and handed out under this lock, so that every listener sees a terminal's
+  // changes in the order they happened (a start and an exit are told from different threads).
+  // Order: reports, then this, then a terminal's lock.
+  private final Object reports = new Object();
+  private final List<ProcessListener> listeners = new CopyOnWriteArrayList<>();
+
+  /** Follows the processes; called under the report lock, so it must not block. */
+  interface ProcessListener {
+    /** Every process known at subscription, oldest terminal first. */
+    void snapshot(List<ProcessReport> processes);
+
+    /** A terminal changed: its report, or {@code null} when it is no longer a process. */
+    void changed(String terminal, ProcessReport report);
+  }
 
   Terminals(TerminalConfig config, Executor workers) {
     this(config, workers, ProcessSpec.killGrace(System.getenv()));
@@ -72,16 +94,20 @@ final class Terminals {
           ErrorCode.REFUSED, "terminal id must match " + ID.pattern() + ", not " + id);
     }
     Terminal t;
+    Terminal evicted = null;
     synchronized (this) {
       t = terminals.get(id);
       if (t == null) {
         if (!create) {
           throw new StreamRefusedException(ErrorCode.REFUSED, "no terminal " + id);
         }
-        makeRoom();
-        t = new Terminal(id, config, workers, killGrace);
+        evicted = makeRoom();
+        t = new Terminal(id, config, workers, killGrace, this::changed);
         terminals.put(id, t);
       }
+    }
+    if (evicted != null) {
+      tell(evicted.id(), null);
     }
     if (!create) {
       return new Opened(t, false);
@@ -113,14 +139,62 @@ final class Terminals {
     all.forEach(Terminal::destroy);
   }
 
-  private void makeRoom() throws StreamRefusedException { // holds this
+  /** Subscribes a listener: it gets the snapshot at once, then every change until unsubscribed. */
+  void subscribe(ProcessListener l) {
+    synchronized (reports) {
+      l.snapshot(processes());
+      listeners.add(l);
+    }
+  }
+
+  void unsubscribe(ProcessListener l) {
+    listeners.remove(l);
+  }
+
+  /** The processes (terminals whose last run was started with a command), oldest first. */
+  List<ProcessReport> processes() {
+    List<Terminal> all;
+    synchronized (this) {
+      all = new ArrayList<>(terminals.values());
+    }
+    List<ProcessReport> out = new ArrayList<>();
+    for (Terminal t : all) {
+      ProcessReport r = t.report();
+      if (r != null && out.size() < ProcessWire.MAX_PROCESSES) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private void changed(Terminal t) {
+    synchronized (reports) {
+      boolean kept;
+      synchronized (this) {
+        kept = terminals.get(t.id()) == t;
+      }
+      tell(t.id(), kept ? t.report() : null);
+    }
+  }
+
+  private void tell(String id, ProcessReport report) {
+    synchronized (reports) {
+      for (ProcessListener l : listeners) {
+        l.changed(id, report);
+      }
+    }
+  }
+
+  /** Forgets the oldest idle terminal when full; returns it, or null when there was room. */
+  private Terminal makeRoom() throws StreamRefusedException { // holds this
     if (terminals.size() < MAX_TERMINALS) {
-      return;
+      return null;
     }
     for (Iterator<Terminal> it = terminals.values().iterator(); it.hasNext(); ) {
-      if (it.next().idle()) {
+      Terminal t = it.next();
+      if (t.idle()) {
         it.remove();
-        return;
+        return t;
       }
     }
     throw new StreamRefusedException(

@@ -16,13 +16,16 @@ import java.util.regex.Pattern;
  * What a terminal runs instead of (or how it runs) an interactive shell, from the {@code terminal}
  * stream's OPEN params: {@code command} (run as {@code <shell> -lc <command>}, {@code -c} when the
  * shell is not bash), {@code cwd} (an absolute directory; default the terminals' working directory,
- * {@code /app}) and {@code env.<NAME>=<value>} (extra environment, over the shell's).
+ * {@code /app}), {@code env.<NAME>=<value>} (extra environment, over the shell's) and {@code port}
+ * (the port the gateway expects the command to listen on; the agent only keeps it, so that it can
+ * report it in the {@code processes} stream after a gateway restart).
  *
  * @param command the command line, {@code null} for an interactive shell
  * @param cwd the working directory, {@code null} for the default
  * @param env extra environment variables (sorted by name)
+ * @param port the port the gateway gave with the command, or {@code null}
  */
-public record ProcessSpec(String command, Path cwd, Map<String, String> env) {
+public record ProcessSpec(String command, Path cwd, Map<String, String> env, Integer port) {
   /** Param prefix of extra environment variables. */
   public static final String ENV_PREFIX = "env.";
 
@@ -39,6 +42,11 @@ public record ProcessSpec(String command, Path cwd, Map<String, String> env) {
     env = Map.copyOf(env);
   }
 
+  /** A spec without a port. */
+  public ProcessSpec(String command, Path cwd, Map<String, String> env) {
+    this(command, cwd, env, null);
+  }
+
   /** Whether this runs a command (not an interactive shell). */
   public boolean isCommand() {
     return command != null;
@@ -47,9 +55,11 @@ public record ProcessSpec(String command, Path cwd, Map<String, String> env) {
   /**
    * Reads the params of a {@code terminal} OPEN.
    *
-   * @return {@code null} when none of {@code command}, {@code cwd}, {@code env.*} is present
+   * @return {@code null} when none of {@code command}, {@code cwd}, {@code env.*}, {@code port} is
+   *     present
    * @throws StreamRefusedException ({@link ErrorCode#REFUSED}) for an empty command, a {@code cwd}
-   *     that is not an absolute path of an existing directory, or a malformed variable name
+   *     that is not an absolute path of an existing directory, a malformed variable name, or a
+   *     {@code port} that is not a decimal 1..65535
    */
   public static ProcessSpec fromParams(Map<String, String> params) throws StreamRefusedException {
     String command = params.get("command");
@@ -67,8 +77,20 @@ public record ProcessSpec(String command, Path cwd, Map<String, String> env) {
         env.put(name, e.getValue());
       }
     }
-    if (command == null && rawCwd == null && env.isEmpty()) {
+    String rawPort = params.get("port");
+    if (command == null && rawCwd == null && env.isEmpty() && rawPort == null) {
       return null;
+    }
+    Integer port = null;
+    if (rawPort != null) {
+      try {
+        port = Integer.parseInt(rawPort);
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+      if (port < 1 || port > 65_535) {
+        throw refused("port must be a decimal number 1..65535, not " + rawPort);
+      }
     }
     if (command != null && (command.isBlank() || command.indexOf('\0') >= 0)) {
       throw refused("command must be a non-empty line of shell without NUL characters");
@@ -88,7 +110,7 @@ public record ProcessSpec(String command, Path cwd, Map<String, String> env) {
         throw refused("cwd is not a directory: " + cwd);
       }
     }
-    return new ProcessSpec(command, cwd, env);
+    return new ProcessSpec(command, cwd, env, port);
   }
 
   /** The command line to start: the shell alone, or the shell running the command. */

@@ -588,6 +588,33 @@ class FileStreamsTest {
     assertThat(extractor.bytes()).isEmpty();
   }
 
+  @Test
+  void aLostLinkMidUploadLeavesNothingAtOnce() throws Exception {
+    // given a file upload and an archive upload, both half sent
+    Path target = tmp.resolve("lost/f.bin");
+    Stream w =
+        open(
+            FileStreams.FILE_WRITE,
+            Map.of("path", target.toString(), "maxBytes", "100000000"),
+            new Client());
+    w.write(new byte[100_000]);
+    Path dest = Files.createDirectories(tmp.resolve("lost-x"));
+    byte[] zip = zip(List.of(ZipItem.file("big", 0644, new byte[200_000])));
+    Stream x = open(FileStreams.ARCHIVE_EXTRACT, limits(dest, 10_000_000), new Client());
+    x.write(zip, 0, zip.length / 2);
+    waitFor(() -> !debris(tmp.resolve("lost")).isEmpty() && !debris(dest).isEmpty());
+
+    // when the link goes (the gateway died, the network broke): no RESET ever arrives
+    link.agent.closeAll("link lost");
+
+    // then the temp file and the staging directory go at once, and nothing landed
+    waitFor(() -> debris(tmp.resolve("lost")).isEmpty() && debris(dest).isEmpty());
+    assertThat(target).doesNotExist();
+    try (var left = Files.list(dest)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private static Map<String, String> limits(Path dest, long max) {

@@ -49,6 +49,17 @@ class ProcessSpecTest {
         .hasMessageContaining("env.A-B");
     assertThatThrownBy(() -> ProcessSpec.fromParams(Map.of("env.", "x")))
         .isInstanceOf(StreamRefusedException.class);
+    assertThatThrownBy(() -> ProcessSpec.fromParams(Map.of("command", "x", "port", "0")))
+        .hasMessageContaining("port");
+    assertThatThrownBy(() -> ProcessSpec.fromParams(Map.of("command", "x", "port", "http")))
+        .hasMessageContaining("port");
+  }
+
+  @Test
+  void thePortTheGatewayGaveIsKeptWithTheCommand() throws Exception {
+    ProcessSpec s = ProcessSpec.fromParams(Map.of("command", "npm start", "port", "5173"));
+    assertThat(s.port()).isEqualTo(5173);
+    assertThat(ProcessSpec.fromParams(Map.of("command", "npm start")).port()).isNull();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.cms.gateway.processes.control;
 
+import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.gateway.agents.control.Agents;
@@ -18,7 +19,8 @@ import java.util.logging.Logger;
 
 /**
  * The ports listening in each container, followed through the agent's {@code ports} stream (opened
- * whenever an agent link comes up); every change is fired as a {@link PortChanged}.
+ * whenever an agent link comes up, so also after a gateway restart or an agent reconnect: its
+ * snapshot replaces what was known); every change is fired as a {@link PortChanged}.
  */
 @ApplicationScoped
 public class Ports {
@@ -53,9 +55,16 @@ public class Ports {
                         }));
   }
 
+  /**
+   * Longest {@code ports} line accepted: a snapshot of about ten thousand ports. The agent is not
+   * trusted; a longer line, or a malformed one, resets the stream (the known ports stay).
+   */
+  public static final int MAX_LINE = 64 * 1024;
+
   private final class Follower implements StreamHandler {
     private final String containerId;
     private final StringBuilder text = new StringBuilder();
+    private boolean broken;
 
     Follower(String containerId) {
       this.containerId = containerId;
@@ -63,11 +72,27 @@ public class Ports {
 
     @Override
     public void onData(Stream s, byte[] data) {
+      if (broken) {
+        return;
+      }
       text.append(new String(data, StandardCharsets.UTF_8));
-      for (int nl; (nl = text.indexOf("\n")) >= 0; ) {
-        String line = text.substring(0, nl).strip();
-        text.delete(0, nl + 1);
-        apply(line);
+      try {
+        for (int nl; (nl = text.indexOf("\n")) >= 0; ) {
+          if (nl > MAX_LINE) {
+            throw new IllegalArgumentException("a line longer than " + MAX_LINE);
+          }
+          String line = text.substring(0, nl).strip();
+          text.delete(0, nl + 1);
+          apply(line);
+        }
+        if (text.length() > MAX_LINE) {
+          throw new IllegalArgumentException("a line longer than " + MAX_LINE);
+        }
+      } catch (IllegalArgumentException e) {
+        broken = true;
+        text.setLength(0);
+        LOG.warning(() -> "agent of " + containerId + " broke the ports stream: " + e.getMessage());
+        s.reset(ErrorCode.PROTOCOL, "bad ports line: " + e.getMessage());
       }
     }
 
@@ -79,42 +104,62 @@ public class Ports {
     private void apply(String line) {
       String[] parts = line.split(" ");
       Set<Integer> now = open.computeIfAbsent(containerId, k -> ConcurrentHashMap.newKeySet());
-      try {
-        switch (parts[0]) {
-          case "snapshot" -> {
-            Set<Integer> snapshot = new TreeSet<>();
-            for (int i = 1; i < parts.length; i++) {
-              snapshot.add(Integer.parseInt(parts[i]));
-            }
-            for (Integer p : Set.copyOf(now)) {
-              if (!snapshot.contains(p)) {
-                now.remove(p);
-                changes.fire(new PortChanged(containerId, p, false));
-              }
-            }
-            for (Integer p : snapshot) {
-              if (now.add(p)) {
-                changes.fire(new PortChanged(containerId, p, true));
-              }
+      switch (parts[0]) {
+        case "snapshot" -> {
+          Set<Integer> snapshot = new TreeSet<>();
+          for (int i = 1; i < parts.length; i++) {
+            snapshot.add(port(parts[i]));
+          }
+          for (Integer p : Set.copyOf(now)) {
+            if (!snapshot.contains(p)) {
+              now.remove(p);
+              changes.fire(new PortChanged(containerId, p, false));
             }
           }
-          case "open" -> {
-            int p = Integer.parseInt(parts[1]);
+          for (Integer p : snapshot) {
             if (now.add(p)) {
               changes.fire(new PortChanged(containerId, p, true));
             }
           }
-          case "closed" -> {
-            int p = Integer.parseInt(parts[1]);
-            if (now.remove(p)) {
-              changes.fire(new PortChanged(containerId, p, false));
-            }
-          }
-          default -> LOG.fine(() -> "unknown ports line: " + line);
         }
-      } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "bad ports line: " + line, e);
+        case "open" -> {
+          int p = port(single(parts));
+          if (now.add(p)) {
+            changes.fire(new PortChanged(containerId, p, true));
+          }
+        }
+        case "closed" -> {
+          int p = port(single(parts));
+          if (now.remove(p)) {
+            changes.fire(new PortChanged(containerId, p, false));
+          }
+        }
+        default -> LOG.fine(() -> "unknown ports line: " + line); // a newer agent's addition
       }
+    }
+
+    private static String single(String[] parts) {
+      if (parts.length != 2) {
+        throw new IllegalArgumentException("expected one port, got " + (parts.length - 1));
+      }
+      return parts[1];
+    }
+
+    private static int port(String text) {
+      int p;
+      try {
+        p = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("not a port: " + shorten(text));
+      }
+      if (p < 1 || p > 65_535) {
+        throw new IllegalArgumentException("port out of range: " + p);
+      }
+      return p;
+    }
+
+    private static String shorten(String s) {
+      return s.length() > 20 ? s.substring(0, 20) + "…" : s;
     }
   }
 }

@@ -1,6 +1,10 @@
 package dev.cms.gateway.processes.control;
 
+import dev.cms.domain.process.ProcessReport;
+import dev.cms.domain.process.ProcessState;
+import dev.cms.domain.process.ProcessWire;
 import dev.cms.domain.protocol.ErrorCode;
+import dev.cms.domain.protocol.Mux;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
@@ -19,9 +23,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,24 +46,40 @@ public class Processes {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final long STOP_WAIT_MS = 10_000;
 
+  /** Process ids (their terminal ids) start with this; the API never attaches them as shells. */
+  public static final String ID_PREFIX = "p-";
+
+  /**
+   * Records kept per container; the oldest exited ones go first. The agent keeps fewer (64
+   * terminals), so this is history the gateway holds beyond the agent's.
+   */
+  static final int MAX_KEPT = ProcessWire.MAX_PROCESSES;
+
   @Inject Agents agents;
   @Inject Containers containers;
   @Inject Event<ProcessChanged> changes;
 
   private final Map<String, Map<String, Proc>> byContainer = new ConcurrentHashMap<>();
 
-  /** One process and the gateway's watching stream on its terminal. */
+  /**
+   * One process and the gateway's watching stream on its terminal. Its fields follow two sources:
+   * the watching stream (while the gateway started or re-attached it) and the agent's {@code
+   * processes} stream, which is the truth after a restart; the state only ever moves forward
+   * (STARTING, RUNNING, EXITED), so a late report from either cannot undo an exit.
+   */
   private final class Proc implements StreamHandler {
     final String containerId;
     final String id;
-    final String command;
-    final String cwd;
-    final Integer port;
-    final Instant startedAt = Instant.now();
+    volatile String command;
+    volatile String cwd;
+    volatile Integer port;
+    volatile Instant startedAt = Instant.now();
     volatile String status = "STARTING";
     volatile Integer exitCode;
     volatile Instant endedAt;
     volatile Stream stream;
+    volatile boolean watching; // a watching stream is open or opening
+    volatile Mux reportedOn; // the link whose processes stream last reported it
     final CompletableFuture<Void> started = new CompletableFuture<>();
     final CompletableFuture<Void> exited = new CompletableFuture<>();
     private final TerminalWire.Decoder decoder = new TerminalWire.Decoder();
@@ -89,44 +113,82 @@ public class Processes {
       for (TerminalWire.Message m : messages) {
         if (m instanceof TerminalWire.Attached a) {
           if (!a.running()) {
-            ended(a.exitCode());
-          } else if (!"RUNNING".equals(status)) {
-            status = "RUNNING";
-            started.complete(null);
-            changes.fire(new ProcessChanged(containerId, view()));
+            ended(a.exitCode(), Instant.now(), true);
+          } else {
+            running();
           }
         } else if (m instanceof TerminalWire.Exited x) {
-          ended(x.code());
+          ended(x.code(), Instant.now(), true);
         }
       }
     }
 
     @Override
     public void onClose(Stream s) {
+      watching = false;
       s.close();
     }
 
     @Override
     public void onReset(Stream s, int code, String reason) {
+      watching = false;
       stream = null;
     }
 
-    synchronized void ended(int code) {
-      if ("EXITED".equals(status)) {
-        return;
+    void running() {
+      synchronized (this) {
+        if (!"STARTING".equals(status)) {
+          return;
+        }
+        status = "RUNNING";
       }
-      exitCode = code;
-      endedAt = Instant.now();
-      status = "EXITED";
+      started.complete(null);
+      changes.fire(new ProcessChanged(containerId, view()));
+    }
+
+    /**
+     * The process ended; {@code note} records it in the container's history (not for an exit first
+     * learned from a snapshot: a gateway before the restart may have recorded it already).
+     */
+    void ended(int code, Instant at, boolean note) {
+      synchronized (this) {
+        if ("EXITED".equals(status)) {
+          return;
+        }
+        exitCode = code;
+        endedAt = at;
+        status = "EXITED";
+      }
       started.complete(null);
       exited.complete(null);
-      containers.note(
-          containerId, "PROCESS_EXITED", id + " (" + command + ") exited with code " + code);
+      if (note) {
+        containers.note(
+            containerId, "PROCESS_EXITED", id + " (" + command + ") exited with code " + code);
+      }
       changes.fire(new ProcessChanged(containerId, view()));
+    }
+
+    /** Takes what the agent reports: its times are the truth, and the state moves forward. */
+    void learn(ProcessReport r, Mux on, boolean noteExit) {
+      reportedOn = on;
+      startedAt = r.startedAt();
+      if (r.state() == ProcessState.EXITED) {
+        boolean wasExited = "EXITED".equals(status);
+        ended(r.exitCode(), r.endedAt(), noteExit);
+        if (wasExited) {
+          endedAt = r.endedAt(); // the agent's clock rather than when the gateway heard of it
+        }
+      } else {
+        running();
+        if (!watching) {
+          watch(false); // attached, so that a stop can reach it
+        }
+      }
     }
 
     void watch(boolean create) {
       var link = agents.link(containerId);
+      watching = link.isPresent();
       if (link.isEmpty()) {
         started.completeExceptionally(
             ApiException.unavailable(
@@ -141,6 +203,9 @@ public class Processes {
       if (create) {
         params.put("command", command);
         params.put("cwd", cwd);
+        if (port != null) {
+          params.put("port", Integer.toString(port)); // the agent reports it after a restart
+        }
       }
       link.get()
           .mux()
@@ -148,10 +213,11 @@ public class Processes {
           .whenComplete(
               (s, e) -> {
                 if (e != null) {
+                  watching = false;
                   Throwable cause = e.getCause() != null ? e.getCause() : e;
                   started.completeExceptionally(cause);
-                  if (!create) {
-                    ended(-1); // the agent no longer knows it (agent restarted)
+                  if (!create && reportedOn == null) {
+                    ended(-1, Instant.now(), true); // the agent no longer knows it (it restarted)
                   }
                 }
               });
@@ -208,9 +274,9 @@ public class Processes {
             throw ApiException.badRequest("env name '" + k + "' is not a valid variable name");
           }
         });
-    Proc p = new Proc(containerId, "p-" + Secrets.id(8), r.command(), cwd, r.port());
+    Proc p = new Proc(containerId, ID_PREFIX + Secrets.id(8), r.command(), cwd, r.port());
     p.env = Map.copyOf(env);
-    byContainer.computeIfAbsent(containerId, k -> new ConcurrentHashMap<>()).put(p.id, p);
+    keep(containerId, p);
     p.watch(true);
     try {
       p.started.get(15, TimeUnit.SECONDS);
@@ -282,28 +348,116 @@ public class Processes {
   }
 
   /**
-   * Whether this terminal id belongs to a process (re-opening it must not run the command again).
+   * Whether this terminal id belongs to a process (re-opening it must not run the command again): a
+   * known process, or an id of the processes' form, which may be one the agent has not reported yet
+   * (just after a gateway restart).
    */
   public boolean isProcess(String containerId, String terminal) {
-    return byContainer.getOrDefault(containerId, Map.of()).containsKey(terminal);
+    return terminal.startsWith(ID_PREFIX)
+        || byContainer.getOrDefault(containerId, Map.of()).containsKey(terminal);
   }
 
   /** The process that was started for a port, if any (for the preview's waiting page). */
-  public java.util.Optional<ProcessView> forPort(String containerId, int port) {
+  public Optional<ProcessView> forPort(String containerId, int port) {
     return byContainer.getOrDefault(containerId, Map.of()).values().stream()
         .filter(p -> p.port != null && p.port == port)
         .max(Comparator.comparing((Proc p) -> p.startedAt))
         .map(Proc::view);
   }
 
+  /**
+   * Agent link up: open its {@code processes} stream, whose snapshot tells every process the agent
+   * has (so a restarted gateway lists them again) and whose changes keep them true. An agent that
+   * does not know the kind (an older one) gets the previous behaviour: re-attach what is known.
+   */
   void onLink(@Observes Agents.LinkChanged change) {
     if (!change.connected()) {
       return;
     }
-    for (Proc p : byContainer.getOrDefault(change.containerId(), Map.of()).values()) {
+    String containerId = change.containerId();
+    agents
+        .link(containerId)
+        .ifPresent(
+            link ->
+                link.mux()
+                    .open(
+                        ProcessResync.KIND,
+                        Map.of(),
+                        new ProcessResync(this, containerId, link.mux()))
+                    .whenComplete(
+                        (s, e) -> {
+                          if (e != null) {
+                            Throwable cause =
+                                e instanceof CompletionException && e.getCause() != null
+                                    ? e.getCause()
+                                    : e;
+                            LOG.log(Level.FINE, "no processes stream for " + containerId, cause);
+                            reattachKnown(containerId);
+                          }
+                        }));
+  }
+
+  private void reattachKnown(String containerId) {
+    for (Proc p : byContainer.getOrDefault(containerId, Map.of()).values()) {
       if (!"EXITED".equals(p.status)) {
         p.watch(false); // re-attach to keep following it; it keeps running in the container
       }
+    }
+  }
+
+  /**
+   * The agent's snapshot: every process it has now. A running process the gateway knew from an
+   * earlier link that the agent no longer has ended while nobody watched (the agent restarted with
+   * its container): its exit code is unknown, -1.
+   */
+  void synced(String containerId, Mux on, List<ProcessReport> reports) {
+    Set<String> reported = new HashSet<>();
+    for (ProcessReport r : reports) {
+      reported.add(r.terminal());
+      learn(containerId, on, r, false);
+    }
+    for (Proc p : List.copyOf(byContainer.getOrDefault(containerId, Map.of()).values())) {
+      if (!reported.contains(p.id)
+          && "RUNNING".equals(p.status)
+          && p.reportedOn != on
+          && !p.watching) {
+        p.ended(-1, Instant.now(), true);
+      }
+    }
+    LOG.fine(() -> containerId + ": the agent reports " + reports.size() + " processes");
+  }
+
+  /** A process the agent reported (in its snapshot, or as a change after it). */
+  void learn(String containerId, Mux on, ProcessReport r, boolean noteExit) {
+    Map<String, Proc> procs =
+        byContainer.computeIfAbsent(containerId, k -> new ConcurrentHashMap<>());
+    Proc p = procs.get(r.terminal());
+    if (p == null) {
+      p = new Proc(containerId, r.terminal(), r.command(), r.cwd(), r.port());
+      Proc raced = procs.putIfAbsent(p.id, p);
+      if (raced != null) {
+        p = raced;
+      } else {
+        keep(containerId, p);
+      }
+    }
+    p.learn(r, on, noteExit);
+  }
+
+  /** Adds a record, forgetting the oldest exited ones beyond {@link #MAX_KEPT}. */
+  private void keep(String containerId, Proc p) {
+    Map<String, Proc> procs =
+        byContainer.computeIfAbsent(containerId, k -> new ConcurrentHashMap<>());
+    procs.put(p.id, p);
+    while (procs.size() > MAX_KEPT) {
+      Optional<Proc> oldest =
+          procs.values().stream()
+              .filter(q -> "EXITED".equals(q.status))
+              .min(Comparator.comparing((Proc q) -> q.startedAt));
+      if (oldest.isEmpty()) {
+        return;
+      }
+      procs.remove(oldest.get().id, oldest.get());
     }
   }
 }
