@@ -90,7 +90,14 @@ class FsTest {
     assertThat(Failure.of(new FileSystemException("/x", null, "Is a directory"), "w").rule())
         .isEqualTo("is-a-directory");
     assertThat(Failure.of(new FileSystemException("/x", null, "No space left on device"), "w"))
-        .satisfies(f -> assertThat(f.rule()).isEqualTo("io-error"))
+        .satisfies(f -> assertThat(f.rule()).isEqualTo("no-space"))
         .satisfies(f -> assertThat(f.oneLine()).contains("No space left"));
+    // FileChannel.write reports ENOSPC as a plain IOException
+    assertThat(Failure.of(new java.io.IOException("No space left on device"), "w").rule())
+        .isEqualTo("no-space");
+    assertThat(Failure.of(new java.io.IOException("Disk quota exceeded"), "w").rule())
+        .isEqualTo("no-space");
+    assertThat(Failure.of(new java.io.IOException("Input/output error"), "w").rule())
+        .isEqualTo("io-error");
   }
 }
