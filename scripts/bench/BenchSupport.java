@@ -423,6 +423,42 @@ public final class BenchSupport {
       return found ? used : -1;
     }
 
+    /**
+     * The gateway's live threads grouped by name, digits replaced by '#' (so pool members collapse):
+     * from {@code jcmd <pid> Thread.print}.
+     */
+    public java.util.Map<String, Integer> threadGroups() throws IOException, InterruptedException {
+      java.util.Map<String, Integer> groups = new java.util.TreeMap<>();
+      for (String line : jcmd("Thread.print").split("\n")) {
+        if (line.startsWith("\"")) {
+          int end = line.indexOf('"', 1);
+          if (end > 0) groups.merge(line.substring(1, end).replaceAll("[0-9]+", "#"), 1, Integer::sum);
+        }
+      }
+      return groups;
+    }
+
+    /** Lines "  name: a → b (+d)" for the thread groups whose count changed, largest change first. */
+    public static List<String> groupChanges(
+        java.util.Map<String, Integer> from, java.util.Map<String, Integer> to, int max) {
+      java.util.Set<String> names = new java.util.TreeSet<>(from.keySet());
+      names.addAll(to.keySet());
+      List<String[]> rows = new ArrayList<>();
+      for (String n : names) {
+        int a = from.getOrDefault(n, 0), b = to.getOrDefault(n, 0);
+        if (a != b) rows.add(new String[] {n, String.valueOf(a), String.valueOf(b)});
+      }
+      rows.sort((x, y) -> Integer.compare(
+          Math.abs(Integer.parseInt(y[2]) - Integer.parseInt(y[1])),
+          Math.abs(Integer.parseInt(x[2]) - Integer.parseInt(x[1]))));
+      List<String> out = new ArrayList<>();
+      for (String[] r : rows.subList(0, Math.min(max, rows.size()))) {
+        out.add(String.format(Locale.ROOT, "  %-48s %4s → %4s (%+d)", "\"" + r[0] + "\"", r[1], r[2],
+            Integer.parseInt(r[2]) - Integer.parseInt(r[1])));
+      }
+      return out;
+    }
+
     public long threads() throws IOException {
       return statusKb("Threads");
     }

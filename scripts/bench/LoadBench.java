@@ -46,6 +46,7 @@ public class LoadBench {
   static final int OPEN_PARALLEL = BenchSupport.envInt("BENCH_OPEN_PARALLEL", 20);
   static final int ROUNDS = BenchSupport.envInt("BENCH_ROUNDS", 5);
   static final int SETTLE_S = BenchSupport.envInt("BENCH_SETTLE_S", 10);
+  static final int SETTLE2_S = BenchSupport.envInt("BENCH_SETTLE2_S", 60);
   static final Duration MARKER_TIMEOUT = Duration.ofSeconds(30);
 
   static BenchSupport.Api api;
@@ -53,7 +54,7 @@ public class LoadBench {
   static final BenchSupport.Engine ENGINE = new BenchSupport.Engine();
   static String gatewayId;
 
-  record Snap(String when, BenchSupport.Gateway.Snapshot g, int engineContainers) {}
+  record Snap(String when, BenchSupport.Gateway.Snapshot g, int engineContainers, Map<String, Integer> threadGroups) {}
 
   static final List<Snap> SNAPS = new ArrayList<>();
   static final List<String> created = Collections.synchronizedList(new ArrayList<>());
@@ -102,6 +103,10 @@ public class LoadBench {
           d.ok, (System.nanoTime() - t0) / 1e9, d.failed);
       Thread.sleep(SETTLE_S * 1000L);
       snap("after delete (+" + SETTLE_S + " s)");
+      if (SETTLE2_S > SETTLE_S) {
+        Thread.sleep((SETTLE2_S - SETTLE_S) * 1000L);
+        snap("after delete (+" + SETTLE2_S + " s)");
+      }
 
       ok = report(a, b, d);
     } finally {
@@ -116,7 +121,7 @@ public class LoadBench {
   }
 
   static void snap(String when) throws Exception {
-    Snap s = new Snap(when, gateway.snapshot(true), ENGINE.countLabelled("cms.gateway", gatewayId));
+    Snap s = new Snap(when, gateway.snapshot(true), ENGINE.countLabelled("cms.gateway", gatewayId), gateway.threadGroups());
     SNAPS.add(s);
     System.out.printf("  [%s] heap after GC %s, threads %d, fds %d, rss %s, engine containers %d%n",
         when, BenchSupport.Gateway.mb(s.g.heapKb()), s.g.threads(), s.g.fds(),
@@ -316,6 +321,13 @@ public class LoadBench {
           s.g.threads(), s.g.fds(), BenchSupport.Gateway.mb(s.g.rssKb()), s.engineContainers);
     }
     System.out.println("(heap: used after jcmd GC.run; engine: containers labelled cms.gateway=" + gatewayId + ")");
+    for (int i = 1; i < SNAPS.size(); i++) {
+      List<String> changes = BenchSupport.Gateway.groupChanges(SNAPS.get(i - 1).threadGroups, SNAPS.get(i).threadGroups, 6);
+      if (!changes.isEmpty()) {
+        System.out.println("thread groups, " + SNAPS.get(i - 1).when + " → " + SNAPS.get(i).when + ":");
+        changes.forEach(System.out::println);
+      }
+    }
     if (d.failed > 0) ok = false;
     Snap last = SNAPS.get(SNAPS.size() - 1);
     if (last.engineContainers != 0) {
