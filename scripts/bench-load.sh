@@ -14,7 +14,8 @@
 #
 # Environment: CMS_BASE_IMAGE (default cms-base:bookworm), BENCH_CONTAINERS (50), BENCH_WAVE (10),
 # BENCH_MEMORY_MB (128), BENCH_SOCKETS (200), BENCH_OPEN_PARALLEL (20), BENCH_ROUNDS (5),
-# BENCH_SETTLE_S (10), BENCH_KEEP_LOG=1 keeps the service log (its path is printed).
+# BENCH_SETTLE_S (10), BENCH_SETTLE2_S (60), BENCH_KEEP_LOG=1 keeps the service log (its path is
+# printed).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -17,8 +17,9 @@
  *      completed the marker.
  *  (c) the gateway's heap after a full GC (jcmd GC.run + GC.heap_info), threads and open fds
  *      (/proc/<pid>), and the engine's containers labelled cms.gateway=<id>: before (after one
- *      warm-up create + delete), after (a), at peak (a + the open sockets), and after every
- *      container was deleted and the sockets closed (BENCH_SETTLE_S = 10 s later).
+ *      warm-up create + delete), after (a), at peak (a + the open sockets), after the sockets were
+ *      closed, and BENCH_SETTLE_S (10) and BENCH_SETTLE2_S (60) s after every container was
+ *      deleted. Between snapshots, the thread groups (by name) whose size changed are listed.
  */
 
 import java.net.http.HttpClient;
@@ -96,8 +97,13 @@ public class LoadBench {
 
       // ---- teardown
       long t0 = System.nanoTime();
+      int closed = terms.size();
       for (Term t : terms) t.term.close();
       terms.clear();
+      System.out.printf(Locale.ROOT, "closed %d sockets in %.1f s%n", closed, (System.nanoTime() - t0) / 1e9);
+      Thread.sleep(2000);
+      snap("sockets closed (+2 s)");
+      t0 = System.nanoTime();
       Deletes d = deleteAll();
       System.out.printf(Locale.ROOT, "deleted %d containers in %.1f s (%d failed)%n",
           d.ok, (System.nanoTime() - t0) / 1e9, d.failed);

@@ -21,8 +21,8 @@
  *   delete      DELETE …/containers/{id}
  * A failed step ends the iteration (the container is still deleted). One warm-up iteration per
  * worker runs first; its counts are shown apart. Start and end: the engine's containers labelled
- * cms.gateway=<id>, the gateway's threads, open fds and heap after a full GC (jcmd); the end is taken
- * after SOAK_SETTLE_S (15) s. Every SOAK_REPORT_S (60) s a progress line. Exit status 1 when any
+ * cms.gateway=<id>, the gateway's threads, open fds and heap after a full GC (jcmd); each is taken
+ * SOAK_SETTLE_S (15) s after the traffic, once the thread count held still for 12 s (≤ 120 s more). Every SOAK_REPORT_S (60) s a progress line. Exit status 1 when any
  * step failed or a count grew: containers at all, threads by more than SOAK_THREAD_SLACK (10), fds
  * by more than SOAK_FD_SLACK (20), heap by more than SOAK_HEAP_SLACK_MB (32).
  */
@@ -319,14 +319,19 @@ public class Soak {
     return s;
   }
 
-  /** Waits SETTLE_S, and on until the gateway's thread count held still for 4 s (at most 60 s more). */
+  /**
+   * Waits SETTLE_S, then until the gateway's thread count held still for 12 s (at most 120 s more):
+   * pools started at boot or by a burst shrink after their keep-alive, and the baseline should not
+   * count them.
+   */
   static void settle() throws Exception {
     Thread.sleep(SETTLE_S * 1000L);
     long prev = gateway.threads();
-    for (int i = 0; i < 15; i++) {
-      Thread.sleep(4000);
+    int still = 0;
+    for (int i = 0; i < 60 && still < 6; i++) {
+      Thread.sleep(2000);
       long now = gateway.threads();
-      if (now == prev) return;
+      still = now == prev ? still + 1 : 0;
       prev = now;
     }
   }
