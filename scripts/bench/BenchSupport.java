@@ -459,6 +459,34 @@ public final class BenchSupport {
       return out;
     }
 
+    /** Live objects by class after a full GC ({@code jcmd <pid> GC.class_histogram}): {instances, bytes}. */
+    public java.util.Map<String, long[]> histogram() throws IOException, InterruptedException {
+      java.util.Map<String, long[]> h = new java.util.HashMap<>();
+      Pattern row = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+      for (String line : jcmd("GC.class_histogram").split("\n")) {
+        Matcher m = row.matcher(line);
+        if (m.find()) h.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+      }
+      return h;
+    }
+
+    /** Lines for the classes whose live bytes grew most between two histograms. */
+    public static List<String> histogramGrowth(
+        java.util.Map<String, long[]> from, java.util.Map<String, long[]> to, int max) {
+      List<java.util.Map.Entry<String, long[]>> rows = new ArrayList<>();
+      for (var e : to.entrySet()) {
+        long[] a = from.getOrDefault(e.getKey(), new long[2]);
+        rows.add(java.util.Map.entry(e.getKey(), new long[] {e.getValue()[0] - a[0], e.getValue()[1] - a[1]}));
+      }
+      rows.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
+      List<String> out = new ArrayList<>();
+      for (var e : rows.subList(0, Math.min(max, rows.size()))) {
+        if (e.getValue()[1] <= 0) break;
+        out.add(String.format(Locale.ROOT, "  %+10d bytes %+8d instances  %s", e.getValue()[1], e.getValue()[0], e.getKey()));
+      }
+      return out;
+    }
+
     public long threads() throws IOException {
       return statusKb("Threads");
     }

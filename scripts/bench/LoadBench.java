@@ -58,6 +58,8 @@ public class LoadBench {
   record Snap(String when, BenchSupport.Gateway.Snapshot g, int engineContainers, Map<String, Integer> threadGroups) {}
 
   static final List<Snap> SNAPS = new ArrayList<>();
+  static Map<String, long[]> histBefore = Map.of();
+  static Map<String, long[]> histAfter = Map.of();
   static final List<String> created = Collections.synchronizedList(new ArrayList<>());
 
   public static void main(String[] args) throws Exception {
@@ -83,6 +85,7 @@ public class LoadBench {
       api.delete(w.id());
       Thread.sleep(2000);
       snap("before");
+      histBefore = gateway.histogram();
 
       // ---- (a) containers in waves
       Creates a = createInWaves();
@@ -113,6 +116,7 @@ public class LoadBench {
         Thread.sleep((SETTLE2_S - SETTLE_S) * 1000L);
         snap("after delete (+" + SETTLE2_S + " s)");
       }
+      histAfter = gateway.histogram();
 
       ok = report(a, b, d);
     } finally {
@@ -339,6 +343,11 @@ public class LoadBench {
     if (last.engineContainers != 0) {
       System.out.println("LEFT OVER: " + last.engineContainers + " containers still on the engine");
       ok = false;
+    }
+    List<String> grown = BenchSupport.Gateway.histogramGrowth(histBefore, histAfter, 12);
+    if (!grown.isEmpty()) {
+      System.out.println("live heap growth by class, before → " + SNAPS.get(SNAPS.size() - 1).when + " (jcmd GC.class_histogram):");
+      grown.forEach(System.out::println);
     }
     System.out.println(ok ? "result: no failures" : "result: FAILURES (see above)");
     return ok;

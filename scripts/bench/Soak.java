@@ -309,10 +309,11 @@ public class Soak {
 
   // ---------------------------------------------------------------- numbers
 
-  record Snap(BenchSupport.Gateway.Snapshot g, int engine, Map<String, Integer> threadGroups) {}
+  record Snap(BenchSupport.Gateway.Snapshot g, int engine, Map<String, Integer> threadGroups, Map<String, long[]> histogram) {}
 
   static Snap snap(String when) throws Exception {
-    Snap s = new Snap(gateway.snapshot(true), ENGINE.countLabelled("cms.gateway", gatewayId), gateway.threadGroups());
+    Snap s = new Snap(gateway.snapshot(true), ENGINE.countLabelled("cms.gateway", gatewayId), gateway.threadGroups(),
+        gateway.histogram());
     System.out.printf("[%s] engine containers %d, gateway threads %d, fds %d, heap after GC %s, rss %s%n",
         when, s.engine, s.g.threads(), s.g.fds(), BenchSupport.Gateway.mb(s.g.heapKb()),
         BenchSupport.Gateway.mb(s.g.rssKb()));
@@ -392,6 +393,11 @@ public class Soak {
     if (!changes.isEmpty()) {
       System.out.println("thread groups that changed (name with digits as #: start → end):");
       changes.forEach(System.out::println);
+    }
+    List<String> grown = BenchSupport.Gateway.histogramGrowth(start.histogram, end.histogram, 10);
+    if (!grown.isEmpty()) {
+      System.out.println("live heap growth by class, start → end (jcmd GC.class_histogram):");
+      grown.forEach(System.out::println);
     }
     boolean errors = s.errorCount() + warm.errorCount() > 0;
     System.out.println("result: " + (errors || leak
