@@ -23,6 +23,7 @@
 # BASE_URL, SERVICE_PID) with the CMS_* environment plus the NAME=VALUE words of BENCH_SERVICE_ENV,
 # and waits until the service is ready and its AppContainer image is built. If the engine cannot map
 # host.docker.internal (see bench_agent_env) agents are pointed at the network's gateway address.
+# A start that dies during boot is retried on a fresh port (BENCH_START_ATTEMPTS, default 3).
 #
 # On exit the service is stopped, every container labelled <label>=$GATEWAY_ID for each label in
 # BENCH_CLEANUP_LABELS (default "cms.gateway") is removed, the optional function bench_cleanup_hook is
@@ -118,12 +119,39 @@ bench_agent_env() {
 }
 
 bench_start_service() {
-  PORT="$(bench_free_port)"
-  BASE_URL="http://127.0.0.1:$PORT"
-
   # run a private copy: others may rebuild the jar while the benchmark runs
   cp "$JAR" "$DATA_DIR/cms.jar"
 
+  # A start can die during boot (seen on a shared machine: Hazelcast bound a transient veth's IPv6
+  # link-local address, "Member.getSocketAddress() is null"): log its cause and try again, on a
+  # fresh port, up to BENCH_START_ATTEMPTS times; the dead start's log is kept beside the new one.
+  local attempt max="${BENCH_START_ATTEMPTS:-3}"
+  for (( attempt = 1; ; attempt++ )); do
+    if bench_boot_once; then break; fi
+    kill -0 "$SERVICE_PID" 2>/dev/null && exit 1 # alive but not ready in time: no retry
+    wait "$SERVICE_PID" 2>/dev/null
+    SERVICE_PID=""
+    mv "$LOG" "$LOG.dead-start-$attempt"
+    log "dead start $attempt: $(sed -e 's/\x1b\[[0-9;]*m//g' "$LOG.dead-start-$attempt" \
+      | grep -m1 -E 'Caused by|Exception|Error' | cut -c1-200)"
+    (( attempt < max )) || { log "no start out of $max attempts; logs: $LOG.dead-start-*"; exit 1; }
+  done
+  log "service ready after ${SECONDS}s"
+
+  local deadline=$((SECONDS + 900))
+  until grep -q "AppContainer image ready" "$LOG"; do
+    kill -0 "$SERVICE_PID" 2>/dev/null || { log "the service exited while building the image"; exit 1; }
+    (( SECONDS < deadline )) || { log "the AppContainer image was not ready within 900 s"; exit 1; }
+    sleep 1
+  done
+  log "$(grep -o 'AppContainer image ready: [^ ]*' "$LOG" | head -n 1)"
+}
+
+# bench_boot_once: starts the jar on a free port (sets PORT, BASE_URL, SERVICE_PID) and waits for
+# /health/ready; fails if the process exits first or is not ready within 180 s
+bench_boot_once() {
+  PORT="$(bench_free_port)"
+  BASE_URL="http://127.0.0.1:$PORT"
   local agent_env
   agent_env="$(bench_agent_env)"
 
@@ -138,19 +166,10 @@ bench_start_service() {
 
   local deadline=$((SECONDS + 180))
   until curl -fsS -o /dev/null "$BASE_URL/health/ready" 2>/dev/null; do
-    kill -0 "$SERVICE_PID" 2>/dev/null || { log "the service exited during boot"; exit 1; }
-    (( SECONDS < deadline )) || { log "the service was not ready within 180 s"; exit 1; }
+    kill -0 "$SERVICE_PID" 2>/dev/null || { log "the service exited during boot"; return 1; }
+    (( SECONDS < deadline )) || { log "the service was not ready within 180 s"; return 1; }
     sleep 1
   done
-  log "service ready after ${SECONDS}s"
-
-  deadline=$((SECONDS + 900))
-  until grep -q "AppContainer image ready" "$LOG"; do
-    kill -0 "$SERVICE_PID" 2>/dev/null || { log "the service exited while building the image"; exit 1; }
-    (( SECONDS < deadline )) || { log "the AppContainer image was not ready within 900 s"; exit 1; }
-    sleep 1
-  done
-  log "$(grep -o 'AppContainer image ready: [^ ]*' "$LOG" | head -n 1)"
 }
 
 # bench_compile_support: compiles scripts/bench/BenchSupport.java into DATA_DIR; sets BENCH_CP
