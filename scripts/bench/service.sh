@@ -12,11 +12,18 @@
 #   java scripts/bench/X.java "$BASE_URL" "$KEY"
 #   bench_load_average
 #
+# Programs that use scripts/bench/BenchSupport.java call bench_compile_support (sets BENCH_CP) and
+# run through bench_run, e.g. `bench_run java -cp "$BENCH_CP" scripts/bench/Y.java …`: bench_run
+# starts the command in the background and waits for it, so INT/TERM reach the traps at once (bash
+# runs a trap only after a foreground command ends), and the cleanup stops it first.
+#
 # bench_init sets JAR, BASE_IMAGE (CMS_BASE_IMAGE, default cms-base:bookworm), KEY, GATEWAY_ID,
 # DATA_DIR (a fresh temp dir), LOG and SERVICE_PID, installs the EXIT/INT/TERM traps and builds the
 # jar if it is missing. bench_start_service starts a private copy of the jar on a free port (sets PORT,
 # BASE_URL, SERVICE_PID) with the CMS_* environment plus the NAME=VALUE words of BENCH_SERVICE_ENV,
-# and waits until the service is ready and its AppContainer image is built.
+# and waits until the service is ready and its AppContainer image is built. If the engine cannot map
+# host.docker.internal (see bench_agent_env) agents are pointed at the network's gateway address.
+# A start that dies during boot is retried on a fresh port (BENCH_START_ATTEMPTS, default 3).
 #
 # On exit the service is stopped, every container labelled <label>=$GATEWAY_ID for each label in
 # BENCH_CLEANUP_LABELS (default "cms.gateway") is removed, the optional function bench_cleanup_hook is
@@ -28,6 +35,13 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 bench_cleanup() {
   local rc=$?
   set +e
+  if [[ -n "${BENCH_RUN_PID:-}" ]] && kill -0 "$BENCH_RUN_PID" 2>/dev/null; then
+    log "stopping the measuring program (pid $BENCH_RUN_PID)"
+    kill "$BENCH_RUN_PID" 2>/dev/null
+    for _ in $(seq 1 10); do kill -0 "$BENCH_RUN_PID" 2>/dev/null || break; sleep 1; done
+    kill -9 "$BENCH_RUN_PID" 2>/dev/null
+    wait "$BENCH_RUN_PID" 2>/dev/null
+  fi
   if [[ -n "$SERVICE_PID" ]] && kill -0 "$SERVICE_PID" 2>/dev/null; then
     log "stopping the service (pid $SERVICE_PID)"
     kill "$SERVICE_PID" 2>/dev/null
@@ -82,37 +96,120 @@ bench_free_port() {
   echo "no free port found" >&2; return 1
 }
 
-bench_start_service() {
-  PORT="$(bench_free_port)"
-  BASE_URL="http://127.0.0.1:$PORT"
+# bench_agent_env: prints CMS_AGENT_GATEWAY_URL=… when agents must not dial host.docker.internal.
+# With BENCH_AGENT_HOST set, agents dial that address. Otherwise the engine's host-gateway is probed:
+# dockerd 20.10 with live-restore, restarted while containers ran, maps it to "<nil>" (moby#42753),
+# so no agent could reach the gateway; then agents dial the gateway address of CMS_NETWORK (cms-net).
+bench_agent_env() {
+  local host="${BENCH_AGENT_HOST:-}" network="${CMS_NETWORK:-cms-net}"
+  if [[ -z "$host" ]]; then
+    local hosts
+    hosts="$(docker run --rm --network none --label "cms.gateway=$GATEWAY_ID" \
+      --add-host host.docker.internal:host-gateway --entrypoint cat "$BASE_IMAGE" /etc/hosts 2>&1 || true)"
+    if grep -Eq '^[0-9a-f.:]+[[:space:]]+host\.docker\.internal' <<<"$hosts"; then
+      return 0
+    fi
+    host="$(docker network inspect -f '{{range .IPAM.Config}}{{.Gateway}} {{end}}' "$network" 2>/dev/null \
+      | awk '{print $1}')"
+    log "WARNING: the engine maps host-gateway to: $(grep host.docker.internal <<<"$hosts" || echo "$hosts" | tail -n 1)"
+    [[ -n "$host" ]] || { log "and network $network has no gateway address: agents cannot reach the gateway"; return 0; }
+    log "WARNING: agents dial $host (gateway of $network) instead of host.docker.internal"
+  fi
+  echo "CMS_AGENT_GATEWAY_URL=ws://$host:$PORT/ws/v1/agent"
+}
 
+bench_start_service() {
   # run a private copy: others may rebuild the jar while the benchmark runs
   cp "$JAR" "$DATA_DIR/cms.jar"
 
-  log "starting the service on port $PORT (gateway id $GATEWAY_ID, data $DATA_DIR)"
-  # shellcheck disable=SC2086 # BENCH_SERVICE_ENV is a list of NAME=VALUE words
-  CMS_API_KEYS="$KEY" \
-  CMS_BASE_IMAGE="$BASE_IMAGE" \
-  CMS_DATA_DIR="$DATA_DIR/data" \
-  CMS_GATEWAY_ID="$GATEWAY_ID" \
-    env ${BENCH_SERVICE_ENV:-} java -jar "$DATA_DIR/cms.jar" --port "$PORT" >"$LOG" 2>&1 &
-  SERVICE_PID=$!
-
-  local deadline=$((SECONDS + 180))
-  until curl -fsS -o /dev/null "$BASE_URL/health/ready" 2>/dev/null; do
-    kill -0 "$SERVICE_PID" 2>/dev/null || { log "the service exited during boot"; exit 1; }
-    (( SECONDS < deadline )) || { log "the service was not ready within 180 s"; exit 1; }
-    sleep 1
+  # A start can die during boot (seen on a shared machine: Hazelcast bound a transient veth's IPv6
+  # link-local address, "Member.getSocketAddress() is null"): log its cause and try again, on a
+  # fresh port, up to BENCH_START_ATTEMPTS times; the dead start's log is kept beside the new one.
+  local attempt max="${BENCH_START_ATTEMPTS:-3}"
+  for (( attempt = 1; ; attempt++ )); do
+    if bench_boot_once; then break; fi
+    kill -0 "$SERVICE_PID" 2>/dev/null && exit 1 # alive but not ready in time: no retry
+    wait "$SERVICE_PID" 2>/dev/null
+    SERVICE_PID=""
+    mv "$LOG" "$LOG.dead-start-$attempt"
+    log "dead start $attempt: $(sed -e 's/\x1b\[[0-9;]*m//g' "$LOG.dead-start-$attempt" \
+      | grep -m1 -E 'Caused by|Exception|Error' | cut -c1-200)"
+    (( attempt < max )) || { log "no start out of $max attempts; logs: $LOG.dead-start-*"; exit 1; }
   done
   log "service ready after ${SECONDS}s"
 
-  deadline=$((SECONDS + 900))
+  local deadline=$((SECONDS + 900))
   until grep -q "AppContainer image ready" "$LOG"; do
     kill -0 "$SERVICE_PID" 2>/dev/null || { log "the service exited while building the image"; exit 1; }
     (( SECONDS < deadline )) || { log "the AppContainer image was not ready within 900 s"; exit 1; }
     sleep 1
   done
   log "$(grep -o 'AppContainer image ready: [^ ]*' "$LOG" | head -n 1)"
+}
+
+# bench_boot_once: starts the jar on a free port (sets PORT, BASE_URL, SERVICE_PID) and waits for
+# /health/ready; fails if the process exits first or is not ready within 180 s
+bench_boot_once() {
+  PORT="$(bench_free_port)"
+  BASE_URL="http://127.0.0.1:$PORT"
+  local agent_env
+  agent_env="$(bench_agent_env)"
+
+  log "starting the service on port $PORT (gateway id $GATEWAY_ID, data $DATA_DIR)"
+  # shellcheck disable=SC2086 # BENCH_SERVICE_ENV and agent_env are lists of NAME=VALUE words
+  CMS_API_KEYS="$KEY" \
+  CMS_BASE_IMAGE="$BASE_IMAGE" \
+  CMS_DATA_DIR="$DATA_DIR/data" \
+  CMS_GATEWAY_ID="$GATEWAY_ID" \
+    env $agent_env ${BENCH_SERVICE_ENV:-} java -jar "$DATA_DIR/cms.jar" --port "$PORT" >"$LOG" 2>&1 &
+  SERVICE_PID=$!
+
+  local deadline=$((SECONDS + 180))
+  until curl -fsS -o /dev/null "$BASE_URL/health/ready" 2>/dev/null; do
+    kill -0 "$SERVICE_PID" 2>/dev/null || { log "the service exited during boot"; return 1; }
+    (( SECONDS < deadline )) || { log "the service was not ready within 180 s"; return 1; }
+    sleep 1
+  done
+}
+
+# bench_compile_support: compiles scripts/bench/BenchSupport.java into DATA_DIR; sets BENCH_CP
+bench_compile_support() {
+  BENCH_CP="$DATA_DIR/bench-classes"
+  javac --release 17 -d "$BENCH_CP" scripts/bench/BenchSupport.java
+}
+
+# bench_run CMD…: runs CMD in the background and waits for it; returns its exit status
+bench_run() {
+  "$@" &
+  BENCH_RUN_PID=$!
+  local rc=0
+  wait "$BENCH_RUN_PID" || rc=$?
+  BENCH_RUN_PID=""
+  return "$rc"
+}
+
+# bench_log_problems: counts the SEVERE and WARNING records the service logged after its boot (boot
+# noise such as expired CA certificates is left out) and shows the most frequent ones, one line each
+bench_log_problems() {
+  local records
+  # Payara writes "[time] [] [LEVEL] [code] [logger] [tid: …] [timeMillis: …] [levelValue: …] [[ msg ]]",
+  # often over several lines: join each record into one line, drop colours, time and thread fields
+  records="$(sed -e 's/\x1b\[[0-9;]*m//g' "$LOG" | awk '
+      /Payara Micro .* ready in/ { booted = 1; next }
+      !booted { next }
+      /^\[[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/ { if (rec != "") print rec; rec = $0; next }
+      { if (rec != "") rec = rec " " $0 }
+      END { if (rec != "") print rec }' \
+    | grep -E '^\[[^]]*\] \[[^]]*\] \[(SEVERE|WARNING)\]' \
+    | sed -E 's/^\[[^]]*\] \[[^]]*\] //; s/ \[(tid|timeMillis|levelValue): [^]]*\]//g; s/[[:space:]]+/ /g' || true)"
+  local level n
+  for level in SEVERE WARNING; do
+    n="$(grep -c "^\[$level\]" <<<"$records" || true)"
+    log "service log after boot: $n $level records"
+  done
+  if [[ -n "$records" ]]; then
+    sort <<<"$records" | uniq -c | sort -rn | head -n "${BENCH_LOG_LINES:-15}" | cut -c1-300 >&2
+  fi
 }
 
 # bench_load_average [--cores]: logs the 1/5/15-minute load average (and the core count)
