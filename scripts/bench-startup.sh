@@ -14,10 +14,7 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/cms-bench-startup.XXXXXX")"
 PID=""
 cleanup() {
   [[ -n "$PID" ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-  for id in $(docker ps -aq --filter "label=cms.gateway" --filter "label=cms.bench=startup" 2>/dev/null); do
-    docker rm -f "$id" >/dev/null 2>&1 || true
-  done
-  rm -rf "$TMP"
+  rm -rf "$TMP"   # the service creates no container while it only starts
 }
 trap cleanup EXIT
 declare -A TIMES
@@ -39,7 +36,10 @@ for run in $(seq 1 "$RUNS"); do
       sleep 0.1
     done
     kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; PID=""
-    if [[ -z "$ms" ]]; then echo "$jar run $run: NOT READY (log $TMP/log-$run)"; cp "$TMP/log-$run" /tmp/; exit 1; fi
+    if [[ -z "$ms" ]]; then
+      cp "$TMP/log-$run" "/tmp/cms-bench-startup-failed-$run.log"
+      echo "$jar run $run: NOT READY (log /tmp/cms-bench-startup-failed-$run.log)"; exit 1
+    fi
     echo "$jar run $run: ${ms} ms"
     TIMES[$jar]="${TIMES[$jar]:-} $ms"
   done

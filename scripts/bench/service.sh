@@ -21,9 +21,7 @@
 # DATA_DIR (a fresh temp dir), LOG and SERVICE_PID, installs the EXIT/INT/TERM traps and builds the
 # jar if it is missing. bench_start_service starts a private copy of the jar on a free port (sets PORT,
 # BASE_URL, SERVICE_PID) with the CMS_* environment plus the NAME=VALUE words of BENCH_SERVICE_ENV,
-# and waits until the service is ready and its AppContainer image is built. If the engine cannot map
-# host.docker.internal (see bench_agent_env) agents are pointed at the network's gateway address.
-# A start that dies during boot is retried on a fresh port (BENCH_START_ATTEMPTS, default 3).
+# and waits until the service is ready and its AppContainer image is built.
 #
 # On exit the service is stopped, every container labelled <label>=$GATEWAY_ID for each label in
 # BENCH_CLEANUP_LABELS (default "cms.gateway") is removed, the optional function bench_cleanup_hook is
@@ -96,46 +94,13 @@ bench_free_port() {
   echo "no free port found" >&2; return 1
 }
 
-# bench_agent_env: prints CMS_AGENT_GATEWAY_URL=… when agents must not dial host.docker.internal.
-# With BENCH_AGENT_HOST set, agents dial that address. Otherwise the engine's host-gateway is probed:
-# dockerd 20.10 with live-restore, restarted while containers ran, maps it to "<nil>" (moby#42753),
-# so no agent could reach the gateway; then agents dial the gateway address of CMS_NETWORK (cms-net).
-bench_agent_env() {
-  local host="${BENCH_AGENT_HOST:-}" network="${CMS_NETWORK:-cms-net}"
-  if [[ -z "$host" ]]; then
-    local hosts
-    hosts="$(docker run --rm --network none --label "cms.gateway=$GATEWAY_ID" \
-      --add-host host.docker.internal:host-gateway --entrypoint cat "$BASE_IMAGE" /etc/hosts 2>&1 || true)"
-    if grep -Eq '^[0-9a-f.:]+[[:space:]]+host\.docker\.internal' <<<"$hosts"; then
-      return 0
-    fi
-    host="$(docker network inspect -f '{{range .IPAM.Config}}{{.Gateway}} {{end}}' "$network" 2>/dev/null \
-      | awk '{print $1}')"
-    log "WARNING: the engine maps host-gateway to: $(grep host.docker.internal <<<"$hosts" || echo "$hosts" | tail -n 1)"
-    [[ -n "$host" ]] || { log "and network $network has no gateway address: agents cannot reach the gateway"; return 0; }
-    log "WARNING: agents dial $host (gateway of $network) instead of host.docker.internal"
-  fi
-  echo "CMS_AGENT_GATEWAY_URL=ws://$host:$PORT/ws/v1/agent"
-}
-
 bench_start_service() {
   # run a private copy: others may rebuild the jar while the benchmark runs
   cp "$JAR" "$DATA_DIR/cms.jar"
 
-  # A start can die during boot (seen on a shared machine: Hazelcast bound a transient veth's IPv6
-  # link-local address, "Member.getSocketAddress() is null"): log its cause and try again, on a
-  # fresh port, up to BENCH_START_ATTEMPTS times; the dead start's log is kept beside the new one.
-  local attempt max="${BENCH_START_ATTEMPTS:-3}"
-  for (( attempt = 1; ; attempt++ )); do
-    if bench_boot_once; then break; fi
-    kill -0 "$SERVICE_PID" 2>/dev/null && exit 1 # alive but not ready in time: no retry
-    wait "$SERVICE_PID" 2>/dev/null
-    SERVICE_PID=""
-    mv "$LOG" "$LOG.dead-start-$attempt"
-    log "dead start $attempt: $(sed -e 's/\x1b\[[0-9;]*m//g' "$LOG.dead-start-$attempt" \
-      | grep -m1 -E 'Caused by|Exception|Error' | cut -c1-200)"
-    (( attempt < max )) || { log "no start out of $max attempts; logs: $LOG.dead-start-*"; exit 1; }
-  done
+  # No retry: a start that dies is a defect (the Hazelcast member-port race that killed some starts is
+  # gone with Hazelcast switched off; see docs/ARCHITECTURE.md "Starting").
+  bench_boot_once || exit 1
   log "service ready after ${SECONDS}s"
 
   local deadline=$((SECONDS + 900))
@@ -152,16 +117,13 @@ bench_start_service() {
 bench_boot_once() {
   PORT="$(bench_free_port)"
   BASE_URL="http://127.0.0.1:$PORT"
-  local agent_env
-  agent_env="$(bench_agent_env)"
-
   log "starting the service on port $PORT (gateway id $GATEWAY_ID, data $DATA_DIR)"
-  # shellcheck disable=SC2086 # BENCH_SERVICE_ENV and agent_env are lists of NAME=VALUE words
+  # shellcheck disable=SC2086 # BENCH_SERVICE_ENV is a list of NAME=VALUE words
   CMS_API_KEYS="$KEY" \
   CMS_BASE_IMAGE="$BASE_IMAGE" \
   CMS_DATA_DIR="$DATA_DIR/data" \
   CMS_GATEWAY_ID="$GATEWAY_ID" \
-    env $agent_env ${BENCH_SERVICE_ENV:-} java -jar "$DATA_DIR/cms.jar" --port "$PORT" >"$LOG" 2>&1 &
+    env ${BENCH_SERVICE_ENV:-} java -jar "$DATA_DIR/cms.jar" --port "$PORT" >"$LOG" 2>&1 &
   SERVICE_PID=$!
 
   local deadline=$((SECONDS + 180))

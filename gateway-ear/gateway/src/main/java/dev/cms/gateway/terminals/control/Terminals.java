@@ -13,6 +13,8 @@ import dev.cms.domain.terminal.TerminalWire;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -54,6 +56,13 @@ public class Terminals {
   @Inject dev.cms.gateway.processes.control.Processes processes;
   @Inject dev.cms.gateway.preview.control.PreviewUrls previewUrls;
   @Inject SocketUploads.Factory uploadFactory;
+
+  /**
+   * Sends the RESETs of detached attachments: a client's close runs on a container thread, and a
+   * RESET waits for the agent link's send lock; hundreds of clients closing at once must not hold
+   * hundreds of request threads (seen with scripts/bench-load.sh: the HTTP pool grew to its 200).
+   */
+  @Resource ManagedExecutorService resets;
 
   /** Session property holding the Host header of the client's handshake. */
   public static final String HOST_PROPERTY = "cms.host";
@@ -276,7 +285,11 @@ public class Terminals {
       Stream s = stream;
       stream = null;
       if (s != null) {
-        s.reset(ErrorCode.CANCELLED, "detached");
+        try {
+          resets.execute(() -> s.reset(ErrorCode.CANCELLED, "detached"));
+        } catch (RuntimeException rejected) {
+          s.reset(ErrorCode.CANCELLED, "detached");
+        }
       }
     }
   }
