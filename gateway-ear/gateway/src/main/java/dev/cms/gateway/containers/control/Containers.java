@@ -610,6 +610,11 @@ public class Containers {
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "a status observer failed for " + id, e);
       }
+      if (event.toStatus().isFinal()) {
+        // nothing more happens to a final record: its lock and flags would only pile up
+        locks.remove(id);
+        oomKilled.remove(id);
+      }
     }
   }
 

@@ -2,10 +2,12 @@ package dev.cms.gateway.preview.control;
 
 import dev.cms.domain.ContainerStatus;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +48,14 @@ public class PreviewProxy {
 
   private final Map<String, Long> lastActivity = new ConcurrentHashMap<>();
   private final Map<String, Cached> statuses = new ConcurrentHashMap<>();
+
+  /** A deleted container's cached status and activity go with it. */
+  void onStatus(@Observes ContainerStatusChanged change) {
+    if (change.status().isFinal()) {
+      statuses.remove(change.containerId());
+      lastActivity.remove(change.containerId());
+    }
+  }
 
   private record Cached(ContainerStatus status, long at) {}
 

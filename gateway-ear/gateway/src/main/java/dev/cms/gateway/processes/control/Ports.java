@@ -4,6 +4,7 @@ import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -35,6 +36,13 @@ public class Ports {
   /** The container's listening ports, ascending. */
   public SortedSet<Integer> of(String containerId) {
     return new TreeSet<>(open.getOrDefault(containerId, Set.of()));
+  }
+
+  /** A deleted container's ports go with it. */
+  void onStatus(@Observes ContainerStatusChanged change) {
+    if (change.status().isFinal()) {
+      open.remove(change.containerId());
+    }
   }
 
   void onLink(@Observes Agents.LinkChanged change) {

@@ -11,6 +11,7 @@ import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.security.Secrets;
@@ -370,6 +371,13 @@ public class Processes {
    * has (so a restarted gateway lists them again) and whose changes keep them true. An agent that
    * does not know the kind (an older one) gets the previous behaviour: re-attach what is known.
    */
+  /** A deleted container's process records go with it (they are history only while it exists). */
+  void onStatus(@Observes ContainerStatusChanged change) {
+    if (change.status().isFinal()) {
+      byContainer.remove(change.containerId());
+    }
+  }
+
   void onLink(@Observes Agents.LinkChanged change) {
     if (!change.connected()) {
       return;

@@ -495,6 +495,9 @@ public class Terminals {
               change.status().name(),
               agents.isConnected(change.containerId())));
     }
+    if (change.status().isFinal()) {
+      lastActivity.remove(change.containerId());
+    }
   }
 
   private void activity(String containerId) {
