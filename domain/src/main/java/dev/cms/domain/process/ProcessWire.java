@@ -1,7 +1,7 @@
 package dev.cms.domain.process;
 
+import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.ProtocolException;
-import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -124,7 +124,8 @@ public final class ProcessWire {
    * incomplete message. Not thread-safe: feed it from the stream's receiving thread only.
    */
   public static final class Decoder {
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private final LengthPrefixed<Message> messages =
+        new LengthPrefixed<>("processes", MAX_MESSAGE, ProcessWire::decodeBody);
 
     /**
      * Adds received bytes; returns every message they complete, in order.
@@ -132,26 +133,7 @@ public final class ProcessWire {
      * @throws ProtocolException for a malformed message or one above {@link #MAX_MESSAGE}
      */
     public List<Message> feed(byte[] chunk) {
-      pending.writeBytes(chunk);
-      byte[] all = pending.toByteArray();
-      ByteBuffer b = ByteBuffer.wrap(all);
-      List<Message> out = new ArrayList<>();
-      while (b.remaining() >= 4) {
-        int length = b.getInt(b.position());
-        if (length < 1 || length > MAX_MESSAGE) {
-          throw new ProtocolException("bad processes message length " + length);
-        }
-        if (b.remaining() < 4 + length) {
-          break;
-        }
-        b.position(b.position() + 4);
-        ByteBuffer body = b.slice(b.position(), length);
-        b.position(b.position() + length);
-        out.add(decodeBody(body));
-      }
-      pending.reset();
-      pending.write(all, b.position(), b.remaining());
-      return out;
+      return messages.feed(chunk);
     }
   }
 
@@ -159,7 +141,7 @@ public final class ProcessWire {
   public static Message decode(byte[] bytes) {
     Decoder d = new Decoder();
     List<Message> messages = d.feed(bytes);
-    if (messages.size() != 1 || d.pending.size() != 0) {
+    if (messages.size() != 1 || d.messages.hasPartial()) {
       throw new ProtocolException("not exactly one processes message");
     }
     return messages.get(0);

@@ -1,11 +1,10 @@
 package dev.cms.domain.terminal;
 
+import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.ProtocolException;
-import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -145,30 +144,11 @@ public final class TerminalWire {
    * it from the stream's receiving thread only.
    */
   public static final class Decoder {
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private final LengthPrefixed<Message> messages =
+        new LengthPrefixed<>("terminal", MAX_MESSAGE, TerminalWire::decodeBody);
 
-    /** Adds received bytes; returns every message they complete, in order. */
     public List<Message> feed(byte[] chunk) {
-      pending.writeBytes(chunk);
-      byte[] all = pending.toByteArray();
-      ByteBuffer b = ByteBuffer.wrap(all);
-      List<Message> out = new ArrayList<>();
-      while (b.remaining() >= 4) {
-        int length = b.getInt(b.position());
-        if (length < 1 || length > MAX_MESSAGE) {
-          throw new ProtocolException("bad terminal message length " + length);
-        }
-        if (b.remaining() < 4 + length) {
-          break;
-        }
-        b.position(b.position() + 4);
-        ByteBuffer body = b.slice(b.position(), length);
-        b.position(b.position() + length);
-        out.add(decodeBody(body));
-      }
-      pending.reset();
-      pending.write(all, b.position(), b.remaining());
-      return out;
+      return messages.feed(chunk);
     }
   }
 
