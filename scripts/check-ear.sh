@@ -60,8 +60,8 @@ fi
 
 # ---- 2. a throw-away domain on free ports -----------------------------------------------------------------------
 # Offsets from --portbase that a domain binds (admin 48, http 80, https 81, jms 76, iiop 37-39, jmx 86, osgi 66,
-# debug 09, hazelcast 49/59).
-PORT_OFFSETS="9 37 38 39 48 49 59 66 76 80 81 86"
+# debug 09, hazelcast 49/59; 95 is the gateway's agent listener).
+PORT_OFFSETS="9 37 38 39 48 49 59 66 76 80 81 86 95"
 port_busy() {
   if command -v ss >/dev/null; then
     [ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ]
@@ -90,6 +90,8 @@ WORK="$(mktemp -d /tmp/cms-check-ear.XXXXXX)"
 DOMAIN_DIR="$WORK/domains"
 SERVER_LOG="$DOMAIN_DIR/$DOMAIN/logs/server.log"
 export CMS_DATA_DIR="$WORK/data"
+# the gateway's agent listener (its own port, base+95) relays agents to the servlet listener (base+80)
+export CMS_HTTP_PORT="$HTTP_PORT" CMS_AGENT_PORT=$((PORTBASE + 95))
 mkdir -p "$CMS_DATA_DIR"
 asadmin() { "$ASADMIN" --interactive=false "$@"; }
 remote() { asadmin --host localhost --port "$ADMIN_PORT" "$@"; }

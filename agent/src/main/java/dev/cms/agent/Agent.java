@@ -30,8 +30,13 @@ public final class Agent {
     TerminalConfig terminalConfig;
     try {
       config = AgentConfig.fromEnv(System.getenv());
-      terminalConfig = TerminalConfig.fromEnv(System.getenv());
-    } catch (IllegalArgumentException e) {
+      RunAs runAs = RunAs.fromEnv(System.getenv()).orElse(null);
+      if (runAs != null) {
+        // before any thread of ours starts: they all inherit the user's file-system ids
+        runAs.adoptFileSystemIds();
+      }
+      terminalConfig = TerminalConfig.fromEnv(System.getenv(), runAs);
+    } catch (IllegalArgumentException | IllegalStateException | UnsatisfiedLinkError e) {
       LOG.severe("cannot start: " + e.getMessage());
       System.exit(EXIT_CONFIG);
       return;

@@ -33,6 +33,14 @@ final class Channel implements Runnable {
             return t;
           });
 
+  /**
+   * What the agent presents in HELLO: the create-time secret until the gateway exchanged it for a
+   * link credential (in WELCOME), that credential from then on. Kept in memory only: the process
+   * runs as root, out of the user's reach; a new agent process starts with a new container start,
+   * for which the gateway accepts the create-time secret once again.
+   */
+  private volatile String credential;
+
   private volatile boolean stopped;
   private volatile Connection current;
   private volatile Thread runner;
@@ -42,6 +50,7 @@ final class Channel implements Runnable {
     this.acceptor = acceptor;
     this.backoff = backoff;
     this.agentVersion = agentVersion;
+    this.credential = config.secret();
   }
 
   @Override
@@ -52,7 +61,9 @@ final class Channel implements Runnable {
       while (!stopped) {
         attempt++;
         LOG.info("connecting to " + config.url() + " (attempt " + attempt + ")");
-        Connection c = new Connection(config, client, acceptor, timer, agentVersion);
+        Connection c =
+            new Connection(
+                config, credential, this::exchanged, client, acceptor, timer, agentVersion);
         current = c;
         Connection.Outcome outcome = c.run();
         current = null;
@@ -84,6 +95,11 @@ final class Channel implements Runnable {
       timer.shutdownNow();
       LOG.info("agent channel stopped");
     }
+  }
+
+  private void exchanged(String linkCredential) {
+    credential = linkCredential;
+    LOG.info("the gateway exchanged the create-time secret for a link credential");
   }
 
   /** Stops the loop: closes the current connection and wakes the loop from its wait. */

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -48,6 +49,8 @@ final class Connection implements WebSocket.Listener {
   record Outcome(boolean welcomed, boolean unauthorized, long upMillis, String reason) {}
 
   private final AgentConfig config;
+  private final String credential;
+  private final Consumer<String> onCredential;
   private final HttpClient client;
   private final Mux.Acceptor acceptor;
   private final ScheduledExecutorService timer;
@@ -72,11 +75,15 @@ final class Connection implements WebSocket.Listener {
 
   Connection(
       AgentConfig config,
+      String credential,
+      Consumer<String> onCredential,
       HttpClient client,
       Mux.Acceptor acceptor,
       ScheduledExecutorService timer,
       String agentVersion) {
     this.config = config;
+    this.credential = credential;
+    this.onCredential = onCredential;
     this.client = client;
     this.acceptor = acceptor;
     this.timer = timer;
@@ -102,11 +109,7 @@ final class Connection implements WebSocket.Listener {
       transport(
           FrameCodec.encode(
               new Frame.Hello(
-                  FrameCodec.VERSION,
-                  config.containerId(),
-                  config.secret(),
-                  agentVersion,
-                  List.of())));
+                  FrameCodec.VERSION, config.containerId(), credential, agentVersion, List.of())));
       Frame.Welcome w;
       try {
         w = welcome.get(WELCOME_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -258,6 +261,9 @@ final class Connection implements WebSocket.Listener {
     if (f instanceof Frame.Welcome w) {
       if (w.protocolVersion() != FrameCodec.VERSION || w.initialWindow() <= 0) {
         throw new ProtocolException(ErrorCode.VERSION, "unusable WELCOME " + w);
+      }
+      if (!w.linkCredential().isEmpty()) {
+        onCredential.accept(w.linkCredential());
       }
       mux = new Mux(this::transport, false, w.initialWindow(), acceptor);
       welcomedAt = System.nanoTime();

@@ -125,7 +125,7 @@ final class Terminal {
         throw new IOException("no executable " + shell);
       }
       ProcessSpec s = launch != null ? launch : spec;
-      List<String> argv = s == null ? config.shell() : s.argv(config.shell());
+      List<String> argv = config.command(s == null ? config.shell() : s.argv(config.shell()));
       PtyProcess process =
           new PtyProcessBuilder(argv.toArray(String[]::new))
               .setEnvironment(new HashMap<>(s == null ? config.env() : s.environment(config.env())))

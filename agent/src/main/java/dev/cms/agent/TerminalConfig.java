@@ -17,9 +17,11 @@ import java.util.TreeMap;
  *     variables: its secret is never passed on)
  * @param home the shell's {@code HOME}, its working directory when {@code cwd} does not exist
  * @param cwd the shell's working directory ({@code /app} in the container)
+ * @param runAs the user shells and processes run as when the agent is root ({@code null}: as the
+ *     agent)
  */
 record TerminalConfig(
-    int logBytes, List<String> shell, Map<String, String> env, Path home, Path cwd) {
+    int logBytes, List<String> shell, Map<String, String> env, Path home, Path cwd, RunAs runAs) {
 
   static final String LOG_BYTES = "CMS_TERMINAL_LOG_BYTES";
   static final int DEFAULT_LOG_BYTES = 4 * 1024 * 1024;
@@ -42,6 +44,15 @@ record TerminalConfig(
     Objects.requireNonNull(cwd, "cwd");
   }
 
+  TerminalConfig(int logBytes, List<String> shell, Map<String, String> env, Path home, Path cwd) {
+    this(logBytes, shell, env, home, cwd, null);
+  }
+
+  /** The command line that starts {@code argv} as the shell's user. */
+  List<String> command(List<String> argv) {
+    return runAs == null ? argv : runAs.wrap(argv);
+  }
+
   /**
    * Reads the settings from the agent's environment: {@code /bin/bash} where present, else {@code
    * /bin/sh}; the shell's environment as {@link #shellEnv}; working directory {@code /app} when it
@@ -50,6 +61,11 @@ record TerminalConfig(
    * @throws IllegalArgumentException when {@code CMS_TERMINAL_LOG_BYTES} is not a number
    */
   static TerminalConfig fromEnv(Map<String, String> agentEnv) {
+    return fromEnv(agentEnv, null);
+  }
+
+  /** As {@link #fromEnv(Map)}, for shells that run as {@code runAs} (may be {@code null}). */
+  static TerminalConfig fromEnv(Map<String, String> agentEnv, RunAs runAs) {
     int logBytes = DEFAULT_LOG_BYTES;
     String raw = agentEnv.get(LOG_BYTES);
     if (raw != null && !raw.isBlank()) {
@@ -64,7 +80,12 @@ record TerminalConfig(
     String shell = Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh";
     Path home = Path.of(nonBlank(agentEnv.get("HOME"), DEFAULT_HOME));
     Path cwd = Files.isDirectory(APP) ? APP : home;
-    return new TerminalConfig(logBytes, List.of(shell), shellEnv(agentEnv, shell, home), home, cwd);
+    Map<String, String> env = new TreeMap<>(shellEnv(agentEnv, shell, home));
+    if (runAs != null) {
+      env.put("USER", runAs.user());
+      env.put("LOGNAME", runAs.user());
+    }
+    return new TerminalConfig(logBytes, List.of(shell), env, home, cwd, runAs);
   }
 
   /**

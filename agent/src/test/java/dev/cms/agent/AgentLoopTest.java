@@ -73,9 +73,15 @@ class AgentLoopTest {
     volatile boolean answerPings = true;
 
     FakeGateway(TinyWebSocketServer.Peer peer, int heartbeatMillis) throws IOException {
+      this(peer, heartbeatMillis, "");
+    }
+
+    FakeGateway(TinyWebSocketServer.Peer peer, int heartbeatMillis, String linkCredential)
+        throws IOException {
       this.peer = peer;
       this.hello = (Frame.Hello) FrameCodec.decode(peer.read());
-      peer.sendBinary(FrameCodec.toBytes(new Frame.Welcome(1, heartbeatMillis, 64 * 1024)));
+      peer.sendBinary(
+          FrameCodec.toBytes(new Frame.Welcome(1, heartbeatMillis, 64 * 1024, linkCredential)));
       mux =
           new Mux(
               frame -> {
@@ -193,6 +199,22 @@ class AgentLoopTest {
 
     FakeGateway second = new FakeGateway(nextPeer(), 300);
     assertThat(second.hello.secret()).isEqualTo("s3cr3t");
+  }
+
+  @Test
+  void presentsTheLinkCredentialFromWelcomeOnEveryLaterHello() throws Exception {
+    runAgent(OptionalInt.empty());
+    TinyWebSocketServer.Peer first = nextPeer();
+    FakeGateway one = new FakeGateway(first, 300, "link-cred-1");
+    assertThat(one.hello.secret()).isEqualTo("s3cr3t");
+
+    first.close();
+    TinyWebSocketServer.Peer second = nextPeer();
+    FakeGateway two = new FakeGateway(second, 300);
+    assertThat(two.hello.secret()).isEqualTo("link-cred-1");
+
+    second.close();
+    assertThat(new FakeGateway(nextPeer(), 300).hello.secret()).isEqualTo("link-cred-1");
   }
 
   @Test

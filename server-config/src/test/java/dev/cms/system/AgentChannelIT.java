@@ -16,7 +16,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The agent dial-back endpoint refuses anyone without the container's secret. */
+/**
+ * The agent dial-back endpoint is on the agent listener only and refuses anyone without the
+ * container's credential; the create-time secret works once.
+ */
 class AgentChannelIT {
 
   @Test
@@ -33,6 +36,49 @@ class AgentChannelIT {
     } finally {
       gw.delete("/api/v1/containers/" + id, Gateway.KEY1);
     }
+  }
+
+  @Test
+  void theCreateTimeSecretIsRefusedOnceTheAgentExchangedIt() throws Exception {
+    Gateway gw = Gateway.shared();
+    String id = gw.create(Gateway.KEY1).get("id").asText();
+    try {
+      // a test may read what the engine was given; code in the container cannot (root-only)
+      String secret =
+          java.util.Arrays.stream(Engine.byRecord(id).orElseThrow().getConfig().getEnv())
+              .filter(e -> e.startsWith("CMS_AGENT_SECRET="))
+              .map(e -> e.substring("CMS_AGENT_SECRET=".length()))
+              .findFirst()
+              .orElseThrow();
+      assertThat(gw.container(id, Gateway.KEY1).get("agentConnected").asBoolean()).isTrue();
+
+      Result r = hello(gw, new Frame.Hello(1, id, secret, "test", List.of()));
+
+      assertThat(r.frame).isInstanceOf(Frame.GoAway.class);
+      assertThat(((Frame.GoAway) r.frame).code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+      assertThat(r.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+      assertThat(gw.container(id, Gateway.KEY1).get("agentConnected").asBoolean()).isTrue();
+    } finally {
+      gw.delete("/api/v1/containers/" + id, Gateway.KEY1);
+    }
+  }
+
+  @Test
+  void theAgentListenerServesTheAgentEndpointOnlyAndTheMainPortNotIt() throws Exception {
+    Gateway gw = Gateway.shared();
+    HttpClient http = HttpClient.newHttpClient();
+    for (String path :
+        List.of("/console/", "/health/ready", "/api/v1/containers", "/metrics", "/openapi", "/")) {
+      var res =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      URI.create("http://localhost:" + gw.agentPort() + path))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(res.statusCode()).as(path).isEqualTo(404);
+    }
+    // the agent endpoint is not on the main port
+    assertThat(gw.get("/ws/v1/agent", null).statusCode()).isEqualTo(404);
   }
 
   @Test
@@ -57,7 +103,7 @@ class AgentChannelIT {
   private static WebSocket connect(Gateway gw, Listener l) {
     return HttpClient.newHttpClient()
         .newWebSocketBuilder()
-        .buildAsync(URI.create(gw.base().replace("http:", "ws:") + "/ws/v1/agent"), l)
+        .buildAsync(URI.create("ws://localhost:" + gw.agentPort() + "/ws/v1/agent"), l)
         .join();
   }
 

@@ -37,6 +37,7 @@ public final class Gateway {
   private final Map<String, String> extraEnv;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final int agentPort;
   private Process process;
   private int boots;
   private Duration lastBoot;
@@ -48,6 +49,7 @@ public final class Gateway {
     this.dataDir = Files.createTempDirectory(target, "it-data-" + name + "-");
     this.logDir = Files.createDirectories(target.resolve("it-logs"));
     this.port = freePort();
+    this.agentPort = freePort();
     this.gatewayId = "it-" + name + "-" + Long.toString(System.nanoTime(), 36);
     this.extraEnv = extraEnv;
   }
@@ -109,6 +111,7 @@ public final class Gateway {
     Map<String, String> env = new HashMap<>();
     env.put("CMS_API_KEYS", KEY1 + "," + KEY2);
     env.put("CMS_DATA_DIR", dataDir.toString());
+    env.put("CMS_AGENT_PORT", Integer.toString(agentPort));
     env.put("CMS_GATEWAY_ID", gatewayId);
     env.put("CMS_BASE_IMAGE", System.getenv().getOrDefault("CMS_BASE_IMAGE", "cms-base:bookworm"));
     // small limits keep the refusal tests light (each rule is still the real one)
@@ -225,6 +228,16 @@ public final class Gateway {
 
   public String base() {
     return "http://localhost:" + port;
+  }
+
+  /** The agent listener's port (the only one containers may reach). */
+  public int agentPort() {
+    return agentPort;
+  }
+
+  /** The main listener's port (API, console, health). */
+  public int port() {
+    return port;
   }
 
   public HttpResponse<String> get(String path, String key)

@@ -59,11 +59,34 @@ public sealed interface Frame {
    * @param heartbeatMillis how often the agent must ping; the gateway drops a link silent for 3
    *     intervals
    * @param initialWindow the receive window, in bytes, each side grants every new stream
+   * @param linkCredential when the HELLO presented the one-time create-time secret: the link
+   *     credential the agent must present from now on (the secret is refused after this answer);
+   *     empty when the HELLO presented the link credential already
    */
-  record Welcome(int protocolVersion, int heartbeatMillis, int initialWindow) implements Frame {
+  record Welcome(int protocolVersion, int heartbeatMillis, int initialWindow, String linkCredential)
+      implements Frame {
+    public Welcome {
+      Objects.requireNonNull(linkCredential, "linkCredential");
+    }
+
+    /** A WELCOME that issues no link credential. */
+    public Welcome(int protocolVersion, int heartbeatMillis, int initialWindow) {
+      this(protocolVersion, heartbeatMillis, initialWindow, "");
+    }
+
     @Override
     public FrameType type() {
       return FrameType.WELCOME;
+    }
+
+    @Override
+    public String toString() {
+      return "Welcome[protocolVersion=%d, heartbeatMillis=%d, initialWindow=%d, linkCredential=%s]"
+          .formatted(
+              protocolVersion,
+              heartbeatMillis,
+              initialWindow,
+              linkCredential.isEmpty() ? "" : "***");
     }
   }
 

@@ -52,6 +52,9 @@ public final class FrameCodec {
       h.openStreams().forEach(w::i32);
     } else if (frame instanceof Frame.Welcome x) {
       w.i32(x.protocolVersion()).i32(x.heartbeatMillis()).i32(x.initialWindow());
+      if (!x.linkCredential().isEmpty()) {
+        w.str(x.linkCredential());
+      }
     } else if (frame instanceof Frame.Ping p) {
       w.i64(p.token());
     } else if (frame instanceof Frame.Pong p) {
@@ -147,7 +150,9 @@ public final class FrameCodec {
               }
               yield new Frame.Hello(pv, id, secret, agentVersion, streams);
             }
-            case WELCOME -> new Frame.Welcome(b.getInt(), b.getInt(), b.getInt());
+            case WELCOME ->
+                new Frame.Welcome(
+                    b.getInt(), b.getInt(), b.getInt(), b.hasRemaining() ? str(b) : "");
             case PING -> new Frame.Ping(b.getLong());
             case PONG -> new Frame.Pong(b.getLong());
             case OPEN -> new Frame.Open(stream(b), str(b), b.getInt(), map(b));

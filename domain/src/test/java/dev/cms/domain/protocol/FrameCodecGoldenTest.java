@@ -28,7 +28,7 @@ class FrameCodecGoldenTest {
 
   static {
     SAMPLES.put("hello", new Frame.Hello(1, "c-7f3a9e", "s3cr3t", "0.1.0-SNAPSHOT", List.of(2, 4)));
-    SAMPLES.put("welcome", new Frame.Welcome(1, 10_000, 65_536));
+    SAMPLES.put("welcome", new Frame.Welcome(1, 10_000, 65_536, "L1nkCr3d"));
     SAMPLES.put("ping", new Frame.Ping(1L));
     SAMPLES.put("pong", new Frame.Pong(1L));
     SAMPLES.put("open", new Frame.Open(1, "echo", 65_536, Map.of("b", "2", "a", "é")));

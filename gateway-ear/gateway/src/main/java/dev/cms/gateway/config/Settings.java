@@ -44,6 +44,30 @@ public class Settings {
   Optional<String> agentGatewayUrl;
 
   @Inject
+  @ConfigProperty(name = "cms.agent.port", defaultValue = "8081")
+  int agentPort;
+
+  @Inject
+  @ConfigProperty(name = "cms.agent.address", defaultValue = "0.0.0.0")
+  String agentAddress;
+
+  @Inject
+  @ConfigProperty(name = "cms.agent.max.connections", defaultValue = "2048")
+  int agentMaxConnections;
+
+  @Inject
+  @ConfigProperty(name = "cms.http.port", defaultValue = "8080")
+  int httpPort;
+
+  @Inject
+  @ConfigProperty(name = "cms.containment", defaultValue = "on")
+  String containment;
+
+  @Inject
+  @ConfigProperty(name = "cms.container.host.allow")
+  Optional<String> containerHostAllow;
+
+  @Inject
   @ConfigProperty(name = "cms.public.url")
   Optional<String> publicUrl;
 
@@ -161,6 +185,59 @@ public class Settings {
 
   public Optional<String> agentGatewayUrl() {
     return agentGatewayUrl.map(String::strip).filter(s -> !s.isEmpty());
+  }
+
+  /** The agent listener's port ({@code CMS_AGENT_PORT}): the one port containers may reach. */
+  public int agentPort() {
+    return agentPort;
+  }
+
+  /** The address the agent listener binds ({@code CMS_AGENT_ADDRESS}). */
+  public String agentAddress() {
+    return agentAddress;
+  }
+
+  /** Most agent-listener connections open at once ({@code CMS_AGENT_MAX_CONNECTIONS}). */
+  public int agentMaxConnections() {
+    return Math.max(1, agentMaxConnections);
+  }
+
+  /**
+   * The servlet container's HTTP port, to which the agent listener relays on loopback: Payara
+   * Micro's {@code --port} when running on it, else {@code CMS_HTTP_PORT} (Payara Server: the port
+   * of {@code http-listener-1}).
+   */
+  public int httpPort() {
+    try {
+      Class<?> micro = Class.forName("fish.payara.micro.PayaraMicro");
+      Object instance = micro.getMethod("getInstance").invoke(null);
+      Object port = micro.getMethod("getHttpPort").invoke(instance);
+      if (port instanceof Integer p && p > 0) {
+        return p;
+      }
+    } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+      // not on Payara Micro
+    }
+    return httpPort;
+  }
+
+  /**
+   * Whether the gateway sets up and requires the containers' network containment ({@code
+   * CMS_CONTAINMENT}, {@code on} unless {@code off}).
+   */
+  public boolean containment() {
+    return !"off".equalsIgnoreCase(containment.strip());
+  }
+
+  /**
+   * Host addresses and ports containers may reach besides the agent listener ({@code
+   * CMS_CONTAINER_HOST_ALLOW=host:port,…}, e.g. a registry mirror on the host).
+   *
+   * @throws IllegalArgumentException when an entry is malformed
+   */
+  public java.util.List<dev.cms.gateway.runtime.docker.HostFirewall.HostPort> containerHostAllow() {
+    return dev.cms.gateway.runtime.docker.HostFirewall.HostPort.parseList(
+        containerHostAllow.orElse(""));
   }
 
   public Optional<String> publicUrl() {

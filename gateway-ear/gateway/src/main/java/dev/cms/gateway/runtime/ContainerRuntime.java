@@ -14,6 +14,15 @@ import java.util.function.Consumer;
  */
 public interface ContainerRuntime {
 
+  /**
+   * Sets up (on first call) and then checks the network containment of the containers: that code in
+   * them reaches no port of the host but the agent listener's, no link-local address and no other
+   * container.
+   *
+   * @return why containment is not in place; empty when it is, or when the operator switched it off
+   */
+  Optional<String> containmentProblem();
+
   /** Checks the engine answers. */
   void ping();
 

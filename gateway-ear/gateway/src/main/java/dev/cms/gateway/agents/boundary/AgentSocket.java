@@ -25,8 +25,10 @@ import java.util.logging.Logger;
 
 /**
  * Where agents dial back: {@code /ws/v1/agent}. The first frame must be a HELLO carrying the
- * container id and its agent secret; anything else, or a wrong secret, gets GOAWAY and close code
- * 1008. After WELCOME the connection carries the multiplexed streams of {@code docs/PROTOCOL.md}.
+ * container id and its credential: the create-time secret once after each start (WELCOME then
+ * carries the link credential that replaces it), the link credential after that; anything else gets
+ * GOAWAY and close code 1008. After WELCOME the connection carries the multiplexed streams of
+ * {@code docs/PROTOCOL.md}.
  */
 @ServerEndpoint("/ws/v1/agent")
 public class AgentSocket {
@@ -84,11 +86,15 @@ public class AgentSocket {
           "protocol version " + hello.protocolVersion() + " unsupported");
       return;
     }
-    if (!containers.acceptsAgent(hello.containerId(), hello.secret())) {
+    Containers.AgentAdmission admission =
+        containers.admitAgent(hello.containerId(), hello.secret());
+    if (!admission.accepted()) {
       LOG.warning(
           () ->
-              "agent for '" + hello.containerId() + "' refused: unknown container or wrong secret");
-      refuse(session, ErrorCode.UNAUTHORIZED, "unknown container or wrong agent secret");
+              "agent for '"
+                  + hello.containerId()
+                  + "' refused: unknown container or wrong credential");
+      refuse(session, ErrorCode.UNAUTHORIZED, "unknown container or wrong agent credential");
       return;
     }
     Mux mux =
@@ -107,9 +113,15 @@ public class AgentSocket {
     Agents.Link link =
         new Agents.Link(hello.containerId(), session, mux, hello.agentVersion(), Instant.now());
     try {
-      send(session, new Frame.Welcome(FrameCodec.VERSION, settings.heartbeatMillis(), WINDOW));
+      send(
+          session,
+          new Frame.Welcome(
+              FrameCodec.VERSION, settings.heartbeatMillis(), WINDOW, admission.credential()));
     } catch (IOException e) {
       LOG.log(Level.FINE, "agent went away during the handshake", e);
+      if (!admission.credential().isEmpty()) {
+        containers.undoAgentExchange(hello.containerId(), admission.credential());
+      }
       return;
     }
     session.getUserProperties().put(LINK, link);

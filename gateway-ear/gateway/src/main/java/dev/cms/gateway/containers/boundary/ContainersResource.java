@@ -12,7 +12,6 @@ import jakarta.inject.Inject;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbException;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -49,7 +48,6 @@ public class ContainersResource {
   @Inject Settings settings;
 
   @Context UriInfo uri;
-  @Context HttpServletRequest request;
 
   @POST
   @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
@@ -175,6 +173,6 @@ public class ContainersResource {
   private String agentUrl() {
     return settings
         .agentGatewayUrl()
-        .orElseGet(() -> "ws://host.docker.internal:" + request.getLocalPort() + "/ws/v1/agent");
+        .orElseGet(() -> "ws://host.docker.internal:" + settings.agentPort() + "/ws/v1/agent");
   }
 }

@@ -272,6 +272,12 @@ public class Containers {
       String engineId = rec.engineId();
       busy.add(id);
       try {
+        // the agent process that starts knows only the create-time secret
+        db.tx(
+            em -> {
+              em.find(ContainerRecord.class, id).armAgentSecret();
+              return null;
+            });
         engine(
             () -> {
               runtime.start(engineId);
@@ -290,13 +296,70 @@ public class Containers {
     return view(touch(owner, id), publicBase);
   }
 
-  /** Whether an agent presenting this secret may speak for the container. */
-  public boolean acceptsAgent(String id, String secret) {
-    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
-    return rec != null
-        && rec.status() != ContainerStatus.DELETED
-        && rec.status() != ContainerStatus.FAILED
-        && Secrets.matches(secret, rec.agentSecretHash());
+  /**
+   * Whether an agent presenting {@code presented} may speak for the container: the create-time
+   * secret is accepted once after each (re)start and exchanged for a link credential, which is
+   * accepted from then on. Never for a container that is gone.
+   *
+   * @return the admission; {@link AgentAdmission#credential} is the new link credential when the
+   *     secret was exchanged
+   */
+  public AgentAdmission admitAgent(String id, String presented) {
+    try {
+      return db.tx(
+          em -> {
+            ContainerRecord rec = em.find(ContainerRecord.class, id);
+            if (rec == null
+                || rec.status() == ContainerStatus.DELETED
+                || rec.status() == ContainerStatus.FAILED) {
+              return AgentAdmission.REFUSED;
+            }
+            if (rec.agentLinkHash() != null && Secrets.matches(presented, rec.agentLinkHash())) {
+              return AgentAdmission.LINK;
+            }
+            if (rec.agentSecretArmed() && Secrets.matches(presented, rec.agentSecretHash())) {
+              String credential = Secrets.token(48);
+              rec.exchangeAgentSecret(Secrets.hash(credential));
+              return new AgentAdmission(true, credential);
+            }
+            return AgentAdmission.REFUSED;
+          });
+    } catch (jakarta.persistence.OptimisticLockException
+        | jakarta.persistence.RollbackException e) {
+      // two HELLOs raced for the one exchange: the other won
+      LOG.fine(() -> "agent admission for " + id + " lost a race: " + e);
+      return AgentAdmission.REFUSED;
+    }
+  }
+
+  /**
+   * The WELCOME that carried {@code credential} never reached the agent: it still holds only the
+   * create-time secret, which is accepted once more (unless another link took over meanwhile).
+   */
+  public void undoAgentExchange(String id, String credential) {
+    try {
+      db.tx(
+          em -> {
+            ContainerRecord rec = em.find(ContainerRecord.class, id);
+            if (rec != null && Secrets.matches(credential, rec.agentLinkHash())) {
+              rec.armAgentSecret();
+            }
+            return null;
+          });
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not re-arm the agent secret of " + id, e);
+    }
+  }
+
+  /**
+   * How an agent's HELLO was judged.
+   *
+   * @param accepted whether it may speak for the container
+   * @param credential the link credential issued for the create-time secret; empty otherwise
+   */
+  public record AgentAdmission(boolean accepted, String credential) {
+    static final AgentAdmission REFUSED = new AgentAdmission(false, "");
+    static final AgentAdmission LINK = new AgentAdmission(true, "");
   }
 
   /** Whether the client token opens the container's client WebSocket. */

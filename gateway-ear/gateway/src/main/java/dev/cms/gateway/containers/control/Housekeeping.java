@@ -45,6 +45,8 @@ public class Housekeeping {
   }
 
   private void warmUp() {
+    // the containment rules go in at start, before any container runs
+    runtime.containmentProblem();
     tryReconcile();
     try {
       String image = runtime.ensureImage();

@@ -75,6 +75,14 @@ public class ContainerRecord {
   @Column(name = "agent_secret_hash", nullable = false)
   private String agentSecretHash;
 
+  /** Whether the create-time secret is accepted (once) on the next HELLO. */
+  @Column(name = "agent_secret_armed", nullable = false)
+  private boolean agentSecretArmed = true;
+
+  /** Hash of the link credential the agent got for its create-time secret. */
+  @Column(name = "agent_link_hash")
+  private String agentLinkHash;
+
   @Column(name = "exit_code")
   private Integer exitCode;
 
@@ -177,6 +185,33 @@ public class ContainerRecord {
 
   public String agentSecretHash() {
     return agentSecretHash;
+  }
+
+  /** Whether the create-time secret is accepted on the next HELLO (once). */
+  public boolean agentSecretArmed() {
+    return agentSecretArmed;
+  }
+
+  public String agentLinkHash() {
+    return agentLinkHash;
+  }
+
+  /**
+   * The agent presented the create-time secret and gets a link credential: from now on only that is
+   * accepted, the secret no more (until {@link #armAgentSecret} at the next start).
+   */
+  public void exchangeAgentSecret(String linkCredentialHash) {
+    agentLinkHash = Objects.requireNonNull(linkCredentialHash, "linkCredentialHash");
+    agentSecretArmed = false;
+  }
+
+  /**
+   * The container is being started again: its new agent process knows only the create-time secret,
+   * and nothing but that agent runs in it before its first HELLO.
+   */
+  public void armAgentSecret() {
+    agentSecretArmed = true;
+    agentLinkHash = null;
   }
 
   public Integer exitCode() {

@@ -64,6 +64,9 @@ public class DockerRuntime implements ContainerRuntime {
    */
   private volatile String hostAddress = "host-gateway";
 
+  private static final String BRIDGE_NAME_OPTION = "com.docker.network.bridge.name";
+  private static final long CONTAINMENT_RECHECK_NANOS = 5_000_000_000L;
+
   @PostConstruct
   void init() {
     var config =
@@ -83,11 +86,84 @@ public class DockerRuntime implements ContainerRuntime {
 
   @PreDestroy
   void close() {
+    HostFirewall f = firewall;
+    if (f != null) {
+      f.removeOwn();
+    }
     try {
       client.close();
     } catch (IOException e) {
       LOG.log(Level.FINE, "closing the Docker client", e);
     }
+  }
+
+  private final Object containmentLock = new Object();
+  private volatile HostFirewall firewall;
+  private volatile String containmentProblem;
+  private volatile long containmentCheckedAt;
+  private volatile boolean containmentOffLogged;
+
+  @Override
+  public Optional<String> containmentProblem() {
+    if (!settings.containment()) {
+      if (!containmentOffLogged) {
+        containmentOffLogged = true;
+        LOG.warning(
+            "CMS_CONTAINMENT=off: containers are NOT contained; code in them can reach every port"
+                + " of this host, link-local addresses (cloud metadata) and the gateway's API");
+      }
+      return Optional.empty();
+    }
+    synchronized (containmentLock) {
+      long now = System.nanoTime();
+      if (firewall != null && now - containmentCheckedAt < CONTAINMENT_RECHECK_NANOS) {
+        return Optional.ofNullable(containmentProblem);
+      }
+      containmentCheckedAt = now;
+      if (firewall == null) {
+        try {
+          ensureNetwork();
+          HostFirewall f =
+              new HostFirewall(bridgeName(), settings.agentPort(), settings.containerHostAllow());
+          containmentProblem = f.install().orElse(null);
+          firewall = f;
+          if (containmentProblem == null) {
+            LOG.info(
+                "containment in place: containers on "
+                    + settings.network()
+                    + " reach only the agent port "
+                    + settings.agentPort()
+                    + " of this host"
+                    + (settings.containerHostAllow().isEmpty()
+                        ? ""
+                        : " and " + settings.containerHostAllow())
+                    + ", no link-local address, no other container");
+          } else {
+            LOG.severe(
+                "containment NOT in place: "
+                    + containmentProblem
+                    + "; no container is created until it is (CMS_CONTAINMENT=off runs without)");
+          }
+        } catch (RuntimeException e) {
+          // the engine is not there yet: try again on the next call
+          return Optional.of("containment not set up yet: " + e.getMessage());
+        }
+      } else {
+        String before = containmentProblem;
+        containmentProblem = firewall.verify().orElse(null);
+        if (containmentProblem != null && !containmentProblem.equals(before)) {
+          LOG.severe("containment lost: " + containmentProblem + " (restart the gateway)");
+        }
+      }
+      return Optional.ofNullable(containmentProblem);
+    }
+  }
+
+  /** The host interface of the containers' network (Docker names it br-<first 12 of the id>). */
+  private String bridgeName() {
+    var net = client.inspectNetworkCmd().withNetworkId(settings.network()).exec();
+    String named = net.getOptions() == null ? null : net.getOptions().get(BRIDGE_NAME_OPTION);
+    return named != null && !named.isBlank() ? named : "br-" + net.getId().substring(0, 12);
   }
 
   @Override
@@ -103,6 +179,13 @@ public class DockerRuntime implements ContainerRuntime {
   @Override
   public String createAndStart(ContainerSpec spec) {
     ensureNetwork();
+    Optional<String> uncontained = containmentProblem();
+    if (uncontained.isPresent()) {
+      throw new RuntimeUnavailableException(
+          "containers are not created while their network containment is not in place: "
+              + uncontained.get(),
+          null);
+    }
     String hostName = hostAddress;
     // One value per name, in the documented precedence: the proxy and CA variables the gateway
     // sets,
@@ -124,6 +207,9 @@ public class DockerRuntime implements ContainerRuntime {
             .withInit(true)
             .withSecurityOpts(List.of("no-new-privileges"))
             .withCapDrop(Capability.ALL)
+            // the agent runs as root with these only: switching to the user (setpriv) and
+            // signalling the user's processes; the user's code runs without any
+            .withCapAdd(Capability.SETUID, Capability.SETGID, Capability.SETPCAP, Capability.KILL)
             .withNetworkMode(settings.network())
             .withExtraHosts("host.docker.internal:" + hostName)
             .withRestartPolicy(RestartPolicy.noRestart());
@@ -149,7 +235,7 @@ public class DockerRuntime implements ContainerRuntime {
                   .withName(spec.name())
                   .withLabels(spec.labels())
                   .withEnv(env)
-                  .withUser("node")
+                  .withUser("0:0")
                   .withHostConfig(host)
                   .exec()
                   .getId();

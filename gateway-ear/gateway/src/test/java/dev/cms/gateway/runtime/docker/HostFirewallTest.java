@@ -1,0 +1,53 @@
+package dev.cms.gateway.runtime.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HostFirewallTest {
+
+  @Test
+  void theAllowListIsIpv4HostsWithPorts() {
+    assertThat(HostFirewall.HostPort.parseList(" 172.18.0.1:5000, 10.0.0.0/8:3128 "))
+        .containsExactly(
+            new HostFirewall.HostPort("172.18.0.1", 5000),
+            new HostFirewall.HostPort("10.0.0.0/8", 3128));
+    assertThat(HostFirewall.HostPort.parseList("")).isEmpty();
+    assertThat(HostFirewall.HostPort.parseList(null)).isEmpty();
+  }
+
+  @Test
+  void aMalformedAllowListEntryIsRefusedNamingIt() {
+    assertThatThrownBy(() -> HostFirewall.HostPort.parseList("registry.local:5000"))
+        .hasMessageContaining("registry.local");
+    assertThatThrownBy(() -> HostFirewall.HostPort.parseList("1.2.3.4:0"))
+        .hasMessageContaining("1.2.3.4:0");
+    assertThatThrownBy(() -> HostFirewall.HostPort.parseList("1.2.3.4"))
+        .hasMessageContaining("host:port");
+    assertThatThrownBy(() -> HostFirewall.HostPort.parseList("1.2.3.4:1; rm -rf /"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aRuleAsIptablesPrintsItSplitsIntoArgumentsKeepingQuotedComments() {
+    assertThat(
+            HostFirewall.split(
+                "-p tcp -m tcp --dport 8081 -m comment --comment \"cms agent-port 8081\" -j ACCEPT"))
+        .isEqualTo(
+            List.of(
+                "-p",
+                "tcp",
+                "-m",
+                "tcp",
+                "--dport",
+                "8081",
+                "-m",
+                "comment",
+                "--comment",
+                "cms agent-port 8081",
+                "-j",
+                "ACCEPT"));
+  }
+}
