@@ -1,7 +1,12 @@
 package dev.cms.agent;
 
 import dev.cms.agent.files.Debris;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -28,9 +33,10 @@ public final class Agent {
     OneLineFormatter.install();
     AgentConfig config;
     TerminalConfig terminalConfig;
+    RunAs runAs;
     try {
       config = AgentConfig.fromEnv(System.getenv());
-      RunAs runAs = RunAs.fromEnv(System.getenv()).orElse(null);
+      runAs = RunAs.fromEnv(System.getenv()).orElse(null);
       if (runAs != null) {
         // before any thread of ours starts: they all inherit the user's file-system ids
         runAs.adoptFileSystemIds();
@@ -62,7 +68,11 @@ public final class Agent {
     Terminals terminals = new Terminals(terminalConfig, workers);
     Channel channel =
         new Channel(
-            config, StreamKinds.standard(workers, terminals), Backoff.forReconnects(), version);
+            config,
+            StreamKinds.standard(workers, terminals),
+            Backoff.forReconnects(),
+            version,
+            credential -> keepCredential(runAs, credential));
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -72,6 +82,35 @@ public final class Agent {
                 },
                 "agent-shutdown"));
     channel.run();
+  }
+
+  /** Where a root agent keeps its link credential: root-only, on the container's {@code /run}. */
+  static final Path CREDENTIAL_FILE = Path.of("/run/cms/agent-credential");
+
+  private static void keepCredential(RunAs runAs, String credential) {
+    if (runAs == null) {
+      return; // not root: nothing the user could not read
+    }
+    runAs.asRoot(
+        () -> {
+          try {
+            var dir = CREDENTIAL_FILE.getParent();
+            Files.createDirectories(
+                dir,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path tmp = dir.resolve(".agent-credential.tmp");
+            Files.deleteIfExists(tmp);
+            Files.write(
+                Files.createFile(
+                    tmp,
+                    PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------"))),
+                credential.getBytes(StandardCharsets.US_ASCII));
+            Files.move(tmp, CREDENTIAL_FILE, StandardCopyOption.REPLACE_EXISTING);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
   }
 
   /** The jar manifest's Implementation-Version, or {@code dev} when run from classes. */

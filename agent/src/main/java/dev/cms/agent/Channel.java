@@ -45,7 +45,23 @@ final class Channel implements Runnable {
   private volatile Connection current;
   private volatile Thread runner;
 
+  private final java.util.function.Consumer<String> keep;
+
   Channel(AgentConfig config, Mux.Acceptor acceptor, Backoff backoff, String agentVersion) {
+    this(config, acceptor, backoff, agentVersion, credential -> {});
+  }
+
+  /**
+   * As above; {@code keep} is told every link credential the gateway issues (the agent writes it to
+   * a file only root can read, for an operator, or a test, looking from the engine's side).
+   */
+  Channel(
+      AgentConfig config,
+      Mux.Acceptor acceptor,
+      Backoff backoff,
+      String agentVersion,
+      java.util.function.Consumer<String> keep) {
+    this.keep = keep;
     this.config = config;
     this.acceptor = acceptor;
     this.backoff = backoff;
@@ -100,6 +116,11 @@ final class Channel implements Runnable {
   private void exchanged(String linkCredential) {
     credential = linkCredential;
     LOG.info("the gateway exchanged the create-time secret for a link credential");
+    try {
+      keep.accept(linkCredential);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not keep the link credential (memory holds it)", e);
+    }
   }
 
   /** Stops the loop: closes the current connection and wakes the loop from its wait. */

@@ -109,6 +109,23 @@ record RunAs(String user, int uid, int gid) {
             + user);
   }
 
+  /**
+   * Runs {@code work} on the calling thread with root's file-system ids, then gives the thread the
+   * user's back: for the agent's own files, which the user must not read.
+   */
+  void asRoot(Runnable work) {
+    Function setfsgid = Function.getFunction("c", "setfsgid");
+    Function setfsuid = Function.getFunction("c", "setfsuid");
+    setfsuid.invokeInt(new Object[] {0});
+    setfsgid.invokeInt(new Object[] {0});
+    try {
+      work.run();
+    } finally {
+      setfsgid.invokeInt(new Object[] {gid});
+      setfsuid.invokeInt(new Object[] {uid});
+    }
+  }
+
   /** The real user id of this process, from {@code /proc/self/status}; -1 when unknown. */
   static int currentUid() {
     try {

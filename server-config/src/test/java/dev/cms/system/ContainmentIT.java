@@ -92,6 +92,8 @@ class ContainmentIT {
               + " cat /proc/1/environ >/dev/null 2>&1 && echo ENV1=read || echo ENV1=refused;"
               + " cat /proc/$A/environ >/dev/null 2>&1 && echo ENVA=read || echo ENVA=refused;"
               + " head -c1 /proc/$A/mem >/dev/null 2>&1 && echo MEM=read || echo MEM=refused;"
+              + " cat /run/cms/agent-credential >/dev/null 2>&1 && echo CRED=read"
+              + " || echo CRED=refused;"
               + " kill -STOP $A 2>/dev/null && echo STOP=done || echo STOP=refused;"
               + " kill -QUIT $A 2>/dev/null && echo QUIT=done || echo QUIT=refused;"
               + " ls /tmp/.java_pid$A >/dev/null 2>&1 && echo ATTACH=open || echo ATTACH=none;"
@@ -103,6 +105,7 @@ class ContainmentIT {
           .contains("ENV1=refused")
           .contains("ENVA=refused")
           .contains("MEM=refused")
+          .contains("CRED=refused")
           .contains("STOP=refused")
           .contains("QUIT=refused")
           .contains("ATTACH=none")
@@ -112,6 +115,9 @@ class ContainmentIT {
           .containsPattern("NoNewPrivs:\\s+1");
     }
     assertThat(gw.container(id, Gateway.KEY1).get("agentConnected").asBoolean()).isTrue();
+    // the engine's side (root) sees the link credential the agent keeps
+    assertThat(Engine.execAsRoot(id, "cat", "/run/cms/agent-credential"))
+        .matches("[A-Za-z0-9]{48}");
   }
 
   @Test

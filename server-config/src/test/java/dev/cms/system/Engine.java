@@ -75,10 +75,23 @@ public final class Engine {
 
   /** Runs a command in the record's container as {@code node} and returns its standard output. */
   public static String exec(String recordId, String... cmd) throws InterruptedException {
+    return execAs("node", recordId, cmd);
+  }
+
+  /**
+   * Runs a command in the record's container as root, from the engine's side (what code in the
+   * container cannot do), and returns its standard output.
+   */
+  public static String execAsRoot(String recordId, String... cmd) throws InterruptedException {
+    return execAs("0", recordId, cmd);
+  }
+
+  private static String execAs(String user, String recordId, String... cmd)
+      throws InterruptedException {
     String exec =
         CLIENT
             .execCreateCmd(engineId(recordId))
-            .withUser("node")
+            .withUser(user)
             .withAttachStdout(true)
             .withAttachStderr(true)
             .withCmd(cmd)
