@@ -92,6 +92,12 @@ final class Channel implements Runnable {
             backoff.reset();
           }
         }
+        if (outcome.unauthorized() && !credential.equals(config.secret())) {
+          // the gateway may have lost the exchange (a restore from a backup, an undone WELCOME):
+          // the create-time secret is what it accepts once the container was started again
+          credential = config.secret();
+          LOG.warning("the gateway refused the link credential: presenting the create-time secret");
+        }
         Duration delay = outcome.unauthorized() ? backoff.slowest() : backoff.next();
         LOG.log(
             outcome.unauthorized() ? Level.WARNING : Level.INFO,

@@ -56,7 +56,11 @@ class ContainerLifecycleIT {
     assertThat(host.getSecurityOpts()).contains("no-new-privileges");
     assertThat(Arrays.stream(host.getCapDrop()).map(Object::toString)).contains("ALL");
     assertThat(host.getNetworkMode()).isEqualTo("cms-net");
-    assertThat(engine.getConfig().getUser()).isEqualTo("node");
+    // init and the agent run as root with four capabilities; the user's code as node
+    // (ContainmentIT)
+    assertThat(engine.getConfig().getUser()).isEqualTo("0:0");
+    assertThat(Arrays.stream(host.getCapAdd()).map(Object::toString))
+        .containsExactlyInAnyOrder("SETUID", "SETGID", "SETPCAP", "KILL");
     assertThat(engine.getConfig().getLabels())
         .containsEntry("cms.gateway", gw.id())
         .containsEntry("cms.record", id)
@@ -64,8 +68,10 @@ class ContainerLifecycleIT {
     var top = Engine.docker().topContainerCmd(engine.getId()).withPsArgs("-o pid,uid,comm").exec();
     assertThat(top.getProcesses()).isNotEmpty();
     int user = Arrays.asList(top.getTitles()).indexOf("UID");
-    assertThat(Arrays.stream(top.getProcesses()).map(p -> p[user]))
-        .allMatch(uid -> uid.equals("1000")); // node
+    int comm = Arrays.asList(top.getTitles()).indexOf("COMMAND");
+    // before any shell: only the engine's init and the agent, both root
+    assertThat(Arrays.stream(top.getProcesses()).map(p -> p[comm] + ":" + p[user]))
+        .allMatch(p -> p.equals("docker-init:0") || p.equals("java:0"));
     var net = Engine.docker().inspectNetworkCmd().withNetworkId("cms-net").exec();
     assertThat(net.getOptions()).containsEntry("com.docker.network.bridge.enable_icc", "false");
 

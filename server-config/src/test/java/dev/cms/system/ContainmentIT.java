@@ -74,6 +74,11 @@ class ContainmentIT {
         assertThat(ms).as(line).isLessThan(3000);
       }
     }
+    // the engine's DNS resolver listens in every container (127.0.0.11, as root): not the user's
+    assertThat(Engine.execAsRoot(id, "cat", "/proc/net/tcp")).contains(" 0B00007F:");
+    var ports = gw.get("/api/v1/containers/" + id + "/ports", Gateway.KEY1);
+    assertThat(ports.statusCode()).isEqualTo(200);
+    assertThat(Gateway.JSON.readTree(ports.body())).isEmpty();
     // the registry, through the CA bundle the gateway passed in
     String version = Engine.exec(id, "sh", "-c", "npm view ms version 2>&1").strip();
     assertThat(version).matches("\\d+\\.\\d+\\.\\d+");

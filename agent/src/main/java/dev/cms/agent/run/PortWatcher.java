@@ -31,6 +31,9 @@ import java.util.logging.Logger;
  * 0A} (LISTEN) bound to a wildcard or loopback address ({@code 0.0.0.0}, {@code 127.0.0.0/8},
  * {@code ::}, {@code ::1}, and their IPv4-mapped forms), the ones a {@code tcp} stream can reach
  * through {@code 127.0.0.1}. A port listened on by several sockets (IPv4 and IPv6) counts once.
+ * Nothing on {@code 127.0.0.11} counts (the engine's DNS resolver listens there in every container
+ * on a user-defined network), and, in the AppContainer (where {@code CMS_RUN_AS} is set and the
+ * user's code never runs as root), no socket owned by root: the resolver and anything of the agent.
  *
  * <p>Listeners get the current set when they subscribe, then every change, in order, on the
  * watcher's thread (they must not block).
@@ -45,6 +48,14 @@ public final class PortWatcher implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(PortWatcher.class.getName());
   private static final String LISTEN = "0A";
+  private static final String ROOT = "0";
+
+  /** In the AppContainer the user's code runs as {@code CMS_RUN_AS}, never as root. */
+  private static final boolean USER_SOCKETS_ONLY = System.getenv("CMS_RUN_AS") != null;
+
+  /** {@code 127.0.0.11}, the engine's DNS resolver, as {@code /proc/net/tcp} prints it. */
+  private static final String ENGINE_DNS_HEX =
+      ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? "0B00007F:" : "7F00000B:";
 
   /** Receives the watcher's news, on the watcher's thread. */
   public interface Listener {
@@ -188,7 +199,7 @@ public final class PortWatcher implements AutoCloseable {
     SortedSet<Integer> ports = new TreeSet<>();
     for (Path f : files) {
       try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.US_ASCII)) {
-        parse(in, ports);
+        parse(in, ports, USER_SOCKETS_ONLY);
       } catch (NoSuchFileException e) {
         // no IPv6 in this container, say
       } catch (IOException | RuntimeException e) {
@@ -199,12 +210,20 @@ public final class PortWatcher implements AutoCloseable {
   }
 
   /** Adds the ports of the reachable LISTEN sockets of a {@code /proc/net/tcp}-style text. */
-  static void parse(BufferedReader in, Set<Integer> ports) throws IOException {
+  static void parse(BufferedReader in, Set<Integer> ports, boolean userSocketsOnly)
+      throws IOException {
     String line;
     while ((line = in.readLine()) != null) {
-      // "  sl  local_address rem_address   st ..." / "   0: 0100007F:1F90 00000000:0000 0A ..."
-      String[] f = line.trim().split("\\s+", 5);
-      if (f.length < 4 || !f[0].endsWith(":") || !LISTEN.equals(f[3])) {
+      // "  sl  local_address rem_address   st ... uid ..." / "   0: 0100007F:1F90 00000000:0000 0A
+      // 00000000:00000000 00:00000000 00000000  1000 ..."
+      String[] f = line.trim().split("\\s+", 9);
+      if (f.length < 8
+          || !f[0].endsWith(":")
+          || !LISTEN.equals(f[3])
+          || (userSocketsOnly && ROOT.equals(f[7]))) {
+        continue;
+      }
+      if (f[1].startsWith(ENGINE_DNS_HEX)) {
         continue;
       }
       int colon = f[1].indexOf(':');

@@ -50,10 +50,14 @@ class PortWatcherTest {
   }
 
   private static String line(int sl, String local, String state) {
+    return line(sl, local, state, 1000);
+  }
+
+  private static String line(int sl, String local, String state, int uid) {
     return String.format(
-        "%4d: %s 00000000:0000 %s 00000000:00000000 00:00000000 00000000  1000        0 12345 1"
+        "%4d: %s 00000000:0000 %s 00000000:00000000 00:00000000 00000000 %5d        0 12345 1"
             + " 0000000000000000 100 0 0 10 0\n",
-        sl, local, state);
+        sl, local, state, uid);
   }
 
   private static boolean littleEndian() {
@@ -69,7 +73,10 @@ class PortWatcherTest {
             + line(1, "00000000:0BB8", "0A") // 0.0.0.0:3000
             + line(2, "0500A8C0:0050", "0A") // 192.168.0.5:80: not reachable through loopback
             + line(3, "0100007F:1F91", "01") // established, not listening
-            + line(4, "0101007F:1389", "0A"); // 127.0.1.1:5001
+            + line(4, "0101007F:1389", "0A") // 127.0.1.1:5001
+            + line(5, "0B00007F:A5C7", "0A", 0) // the engine's DNS resolver, 127.0.0.11:42439
+            + line(6, "00000000:2328", "0A", 0) // 0.0.0.0:9000 of root: not the user's
+            + line(7, "0B00007F:2329", "0A"); // 127.0.0.11:9001: the resolver's address
     String tcp6 =
         HEADER
             + line(0, "00000000000000000000000001000000:1F92", "0A") // ::1:8082
@@ -77,8 +84,8 @@ class PortWatcherTest {
             + line(2, "0000000000000000FFFF00000100007F:1F93", "0A") // ::ffff:127.0.0.1:8083
             + line(3, "B80D0120000000000000000001000000:1F94", "0A"); // 2001:db8::1:8084
     Set<Integer> ports = new TreeSet<>();
-    PortWatcher.parse(new BufferedReader(new StringReader(tcp)), ports);
-    PortWatcher.parse(new BufferedReader(new StringReader(tcp6)), ports);
+    PortWatcher.parse(new BufferedReader(new StringReader(tcp)), ports, true);
+    PortWatcher.parse(new BufferedReader(new StringReader(tcp6)), ports, true);
     assertThat(ports).containsExactly(3000, 5001, 8080, 8082, 8083);
   }
 

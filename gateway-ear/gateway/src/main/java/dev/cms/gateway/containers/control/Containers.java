@@ -342,7 +342,7 @@ public class Containers {
           em -> {
             ContainerRecord rec = em.find(ContainerRecord.class, id);
             if (rec != null && Secrets.matches(credential, rec.agentLinkHash())) {
-              rec.armAgentSecret();
+              rec.undoExchange();
             }
             return null;
           });
@@ -454,6 +454,13 @@ public class Containers {
           }
         }
         case STARTED -> {
+          // started (or restarted) by the engine's side: a new agent process, which knows only
+          // the create-time secret, and nothing else runs in the container before it
+          db.tx(
+              em -> {
+                em.find(ContainerRecord.class, id).armAgentSecret();
+                return null;
+              });
           if (rec.status() == ContainerStatus.STOPPED
               || rec.status() == ContainerStatus.TERMINATED) {
             update(

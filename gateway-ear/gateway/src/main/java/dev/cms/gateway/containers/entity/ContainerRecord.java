@@ -207,9 +207,15 @@ public class ContainerRecord {
 
   /**
    * The container is being started again: its new agent process knows only the create-time secret,
-   * and nothing but that agent runs in it before its first HELLO.
+   * and nothing but that agent runs in it before its first HELLO. The link credential stays valid
+   * until that exchange replaces it, so that a late notice of the start locks no agent out.
    */
   public void armAgentSecret() {
+    agentSecretArmed = true;
+  }
+
+  /** The WELCOME with the new credential never arrived: the secret is accepted once more. */
+  public void undoExchange() {
     agentSecretArmed = true;
     agentLinkHash = null;
   }
