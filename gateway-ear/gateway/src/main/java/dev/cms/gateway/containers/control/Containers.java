@@ -615,6 +615,12 @@ public class Containers {
     }
   }
 
+  /** The owner of a container record; empty when there is no such record. */
+  public java.util.Optional<String> ownerOf(String id) {
+    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    return rec == null ? java.util.Optional.empty() : java.util.Optional.of(rec.ownerId());
+  }
+
   private ContainerRecord owned(String owner, String id) {
     ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
     if (rec == null || !rec.ownerId().equals(owner)) {
