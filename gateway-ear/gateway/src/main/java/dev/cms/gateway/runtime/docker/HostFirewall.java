@@ -95,8 +95,16 @@ public final class HostFirewall {
       // the service's input chain: replies, this gateway's allowed ports, then reject the rest
       ensureChain("iptables", INPUT_CHAIN);
       List<String> rules = rules("iptables", INPUT_CHAIN);
+      java.util.Set<Integer> listening = listeningPorts();
       for (String rule : rules) {
-        if (rule.contains("\"" + tag + "\"")) {
+        java.util.regex.Matcher m = OWNER.matcher(rule);
+        if (!m.find()) {
+          continue;
+        }
+        int port = Integer.parseInt(m.group(1));
+        // this gateway's own from an earlier start, or those of a gateway that is gone (killed
+        // without removing them: nothing listens on its agent port any more)
+        if (port == agentPort || !listening.contains(port)) {
           exec("iptables", "-D", INPUT_CHAIN, body(INPUT_CHAIN, rule));
         }
       }
@@ -218,6 +226,27 @@ public final class HostFirewall {
     } catch (IOException e) {
       LOG.fine(() -> "removing the containment rules of agent port " + agentPort + ": " + e);
     }
+  }
+
+  private static final java.util.regex.Pattern OWNER =
+      java.util.regex.Pattern.compile("\"cms agent-port (\\d{1,5})\"");
+
+  /** The TCP ports something listens on in the host's network namespace. */
+  static java.util.Set<Integer> listeningPorts() {
+    java.util.Set<Integer> ports = new java.util.HashSet<>();
+    for (String f : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      try {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(f))) {
+          String[] p = line.trim().split("\\s+");
+          if (p.length > 3 && "0A".equals(p[3]) && p[1].indexOf(':') > 0) {
+            ports.add(Integer.parseInt(p[1].substring(p[1].indexOf(':') + 1), 16));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // no IPv6, say
+      }
+    }
+    return ports;
   }
 
   private static String body(String chain, String rule) {
