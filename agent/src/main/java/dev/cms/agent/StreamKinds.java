@@ -4,6 +4,7 @@ import dev.cms.agent.files.FileStreams;
 import dev.cms.agent.run.PortStreams;
 import dev.cms.agent.run.PortWatcher;
 import dev.cms.agent.run.TcpStreams;
+import dev.cms.domain.exec.ExecWire;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Mux;
@@ -39,6 +40,7 @@ final class StreamKinds implements Mux.Acceptor {
             FileStreams.ARCHIVE_CREATE, open -> FileStreams.archiveCreate(open, workers),
             PortStreams.KIND, open -> PortStreams.accept(open, ports, workers),
             ProcessStreams.KIND, open -> ProcessStreams.accept(open, terminals, workers),
+            ExecWire.KIND, open -> ExecStreams.accept(open, terminals.config(), workers),
             TcpStreams.KIND, tcp::accept));
   }
 

@@ -1,0 +1,229 @@
+package dev.cms.gateway.commands.control;
+
+import dev.cms.domain.exec.ExecWire;
+import dev.cms.domain.protocol.LengthPrefixed;
+import dev.cms.domain.protocol.ProtocolException;
+import dev.cms.domain.protocol.Stream;
+import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamRefusedException;
+import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.containers.control.Containers;
+import dev.cms.gateway.problems.ApiException;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a command in a container and collects its end: an {@code exec} stream of the agent (no
+ * terminal; stdout and stderr apart). Nothing waits on a request thread: the answer completes when
+ * the agent sends the command's end, or fails at the timeout plus a grace.
+ *
+ * <p>Bounds: {@value #MAX_TIMEOUT_S} s at most, {@value #MAX_STDIN} bytes of input, {@value
+ * #MAX_OUTPUT} bytes kept of each output (the agent cuts there; an agent sending more is cut here
+ * too and the stream reset).
+ */
+@ApplicationScoped
+public class Commands {
+
+  static final int DEFAULT_TIMEOUT_S = 60;
+  static final int MAX_TIMEOUT_S = 600;
+  static final int MAX_STDIN = 1024 * 1024;
+  static final int MAX_OUTPUT = 1024 * 1024;
+  static final int MAX_COMMAND = 64 * 1024;
+  private static final long OPEN_TIMEOUT_MS = 10_000;
+  private static final long GRACE_MS = 10_000;
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  private static final Logger LOG = Logger.getLogger(Commands.class.getName());
+
+  @Inject Containers containers;
+  @Inject Agents agents;
+
+  @Resource ManagedExecutorService executor;
+
+  /**
+   * Starts {@code r} in the owner's container.
+   *
+   * @return completes with the result; exceptionally with an {@link ApiException}
+   * @throws ApiException at once for a bad request, an unknown or not running container
+   */
+  public CompletionStage<ExecResult> exec(String owner, String id, ExecRequest r) {
+    Map<String, String> params = params(r);
+    int timeout = r.timeoutSeconds() == null ? DEFAULT_TIMEOUT_S : r.timeoutSeconds();
+    byte[] stdin = r.stdin() == null ? new byte[0] : r.stdin().getBytes(StandardCharsets.UTF_8);
+    if (stdin.length > MAX_STDIN) {
+      throw ApiException.badRequest("stdin is above " + MAX_STDIN + " bytes");
+    }
+    containers.requireRunning(owner, id);
+    Agents.Link link =
+        agents
+            .link(id)
+            .orElseThrow(
+                () -> ApiException.unavailable("the agent of " + id + " is not connected", null));
+    Collector c = new Collector(System.nanoTime());
+    link.mux()
+        .open(ExecWire.KIND, params, c)
+        .orTimeout(OPEN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (s, failure) -> {
+              if (failure != null) {
+                c.result.completeExceptionally(opening(failure));
+                return;
+              }
+              executor.execute(() -> feed(s, stdin));
+            });
+    return c.result
+        .orTimeout(timeout * 1000L + GRACE_MS, TimeUnit.MILLISECONDS)
+        .exceptionally(
+            f -> {
+              Throwable cause =
+                  f instanceof java.util.concurrent.CompletionException ? f.getCause() : f;
+              if (cause instanceof ApiException a) {
+                throw a;
+              }
+              if (cause instanceof java.util.concurrent.TimeoutException) {
+                throw ApiException.unavailable(
+                    "the agent did not report the command's end in time", null);
+              }
+              throw ApiException.unavailable("the command's stream failed: " + cause, cause);
+            });
+  }
+
+  private static ApiException opening(Throwable failure) {
+    Throwable cause =
+        failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+    if (cause instanceof StreamRefusedException refused) {
+      return ApiException.badRequest("the command could not start: " + refused.getMessage());
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      return ApiException.unavailable("the agent did not answer within 10 s", null);
+    }
+    return ApiException.unavailable("the agent could not be reached", cause);
+  }
+
+  private static void feed(Stream s, byte[] stdin) {
+    try {
+      if (stdin.length > 0) {
+        s.write(stdin);
+      }
+      s.close();
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "sending a command's input", e);
+    }
+  }
+
+  static Map<String, String> params(ExecRequest r) {
+    if (r == null || r.command() == null || r.command().isBlank()) {
+      throw ApiException.badRequest("command is required");
+    }
+    if (r.command().length() > MAX_COMMAND) {
+      throw ApiException.badRequest("command is above " + MAX_COMMAND + " characters");
+    }
+    String cwd = r.cwd() == null || r.cwd().isBlank() ? "/app" : r.cwd();
+    if (!cwd.startsWith("/")) {
+      throw ApiException.badRequest("cwd must be an absolute path, was '" + cwd + "'");
+    }
+    if (r.timeoutSeconds() != null
+        && (r.timeoutSeconds() < 1 || r.timeoutSeconds() > MAX_TIMEOUT_S)) {
+      throw ApiException.badRequest(
+          "timeoutSeconds must be between 1 and " + MAX_TIMEOUT_S + ", was " + r.timeoutSeconds());
+    }
+    Map<String, String> params = new HashMap<>();
+    params.put("command", r.command());
+    params.put("cwd", cwd);
+    params.put(
+        "timeoutMs",
+        Long.toString(
+            1000L * (r.timeoutSeconds() == null ? DEFAULT_TIMEOUT_S : r.timeoutSeconds())));
+    params.put("maxOutput", Integer.toString(MAX_OUTPUT));
+    if (r.env() != null) {
+      r.env()
+          .forEach(
+              (k, v) -> {
+                if (k == null
+                    || !ENV_NAME.matcher(k).matches()
+                    || k.startsWith("CMS_")
+                    || v == null) {
+                  throw ApiException.badRequest("env name '" + k + "' is not allowed");
+                }
+                params.put("env." + k, v);
+              });
+    }
+    return params;
+  }
+
+  /** Collects the agent's messages of one command, within the bounds. */
+  static final class Collector implements StreamHandler {
+    final CompletableFuture<ExecResult> result = new CompletableFuture<>();
+    final LengthPrefixed<ExecWire.Message> decoder = ExecWire.decoder();
+    final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    final long startedNanos;
+    boolean outCut;
+    boolean errCut;
+
+    Collector(long startedNanos) {
+      this.startedNanos = startedNanos;
+    }
+
+    @Override
+    public void onData(Stream s, byte[] data) {
+      try {
+        for (ExecWire.Message m : decoder.feed(data)) {
+          if (m instanceof ExecWire.Output o) {
+            ByteArrayOutputStream to = o.stderr() ? stderr : stdout;
+            int room = Math.max(0, MAX_OUTPUT - to.size());
+            to.write(o.bytes(), 0, Math.min(room, o.bytes().length));
+            if (room < o.bytes().length) {
+              if (o.stderr()) {
+                errCut = true;
+              } else {
+                outCut = true;
+              }
+            }
+          } else if (m instanceof ExecWire.End e) {
+            result.complete(
+                new ExecResult(
+                    e.exitCode(),
+                    stdout.toString(StandardCharsets.UTF_8),
+                    stderr.toString(StandardCharsets.UTF_8),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos),
+                    e.timedOut(),
+                    e.stdoutTruncated() || outCut,
+                    e.stderrTruncated() || errCut));
+          }
+        }
+      } catch (ProtocolException e) {
+        LOG.warning(() -> "an agent sent a malformed exec stream: " + e.getMessage());
+        s.reset(dev.cms.domain.protocol.ErrorCode.PROTOCOL, "malformed exec message");
+        result.completeExceptionally(
+            ApiException.unavailable("the agent answered with a malformed stream", null));
+      }
+    }
+
+    @Override
+    public void onClose(Stream s) {
+      if (!result.isDone()) {
+        result.completeExceptionally(
+            ApiException.unavailable("the agent ended the command's stream without its end", null));
+      }
+    }
+
+    @Override
+    public void onReset(Stream s, int code, String reason) {
+      result.completeExceptionally(
+          ApiException.unavailable("the command's stream was reset: " + reason, null));
+    }
+  }
+}
