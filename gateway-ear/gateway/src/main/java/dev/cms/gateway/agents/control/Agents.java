@@ -56,7 +56,10 @@ public class Agents {
       waiter.complete(link);
     }
     changes.fire(
-        new LinkChanged(link.containerId(), true, "agent " + link.agentVersion() + " connected"));
+        new LinkChanged(
+            link.containerId(),
+            true,
+            "agent " + Untrusted.quote(link.agentVersion()) + " connected"));
   }
 
   /** Forgets a link when its session ended; a newer link of the same container stays. */

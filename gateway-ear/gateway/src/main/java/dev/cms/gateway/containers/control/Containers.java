@@ -2,6 +2,7 @@ package dev.cms.gateway.containers.control;
 
 import dev.cms.domain.ContainerStatus;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.agents.control.RateWindow;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.entity.ContainerEvent;
 import dev.cms.gateway.containers.entity.ContainerRecord;
@@ -329,19 +330,61 @@ public class Containers {
     activity(id);
   }
 
+  private volatile RateWindow linkEvents;
+
+  /**
+   * Records agent link changes in the container's history, at most {@link
+   * Settings#linkEventsPerMinute()} a minute per container: a reconnect storm adds a bounded number
+   * of rows, the rest are counted in one {@code AGENT_LINK_CHURN} row when the next minute starts.
+   */
   void onAgentLink(@Observes Agents.LinkChanged change) {
+    RateWindow window = linkEvents;
+    if (window == null) {
+      synchronized (this) {
+        if (linkEvents == null) {
+          linkEvents = new RateWindow(settings.linkEventsPerMinute(), 100_000);
+        }
+        window = linkEvents;
+      }
+    }
+    RateWindow.Decision d = window.admit(change.containerId());
+    if (!d.allowed() && d.suppressedBefore() == 0) {
+      return;
+    }
     try {
       db.run(
           em -> {
             if (em.find(ContainerRecord.class, change.containerId()) != null) {
-              em.persist(
-                  ContainerEvent.note(
-                      change.containerId(),
-                      change.connected() ? "AGENT_CONNECTED" : "AGENT_DISCONNECTED",
-                      change.detail(),
-                      Instant.now()));
+              if (d.suppressedBefore() > 0) {
+                em.persist(
+                    ContainerEvent.note(
+                        change.containerId(),
+                        "AGENT_LINK_CHURN",
+                        d.suppressedBefore()
+                            + " more agent link changes not recorded (more than "
+                            + settings.linkEventsPerMinute()
+                            + " a minute)",
+                        Instant.now()));
+              }
+              if (d.allowed()) {
+                em.persist(
+                    ContainerEvent.note(
+                        change.containerId(),
+                        change.connected() ? "AGENT_CONNECTED" : "AGENT_DISCONNECTED",
+                        change.detail(),
+                        Instant.now()));
+              }
             }
           });
+      if (d.suppressedBefore() > 0) {
+        LOG.warning(
+            () ->
+                "agent of "
+                    + change.containerId()
+                    + ": "
+                    + d.suppressedBefore()
+                    + " link changes in a minute were not recorded (reconnect storm)");
+      }
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING, "could not record the agent link change of " + change.containerId(), e);

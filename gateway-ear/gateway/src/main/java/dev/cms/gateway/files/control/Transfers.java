@@ -1,6 +1,8 @@
 package dev.cms.gateway.files.control;
 
 import dev.cms.domain.protocol.ErrorCode;
+import dev.cms.domain.protocol.LineBuffer;
+import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamRefusedException;
@@ -12,7 +14,6 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,7 +26,16 @@ import java.util.concurrent.TimeoutException;
 @ApplicationScoped
 public class Transfers {
 
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(Transfers.class.getName());
   private static final int CHUNK = 32 * 1024;
+
+  /**
+   * Longest result line ({@code progress …}, {@code ok …}, {@code error <rule> <message>}) read
+   * from an agent; a longer one resets the upload stream.
+   */
+  public static final int MAX_VERDICT_LINE = 8 * 1024;
+
   private static final long OPEN_TIMEOUT_S = 15;
   private static final long RESULT_TIMEOUT_S = 600;
 
@@ -111,17 +121,23 @@ public class Transfers {
    */
   private static final class Verdict implements StreamHandler {
     final CompletableFuture<String[]> result = new CompletableFuture<>();
-    private final StringBuilder text = new StringBuilder();
+    private final LineBuffer lines = new LineBuffer("upload verdict", MAX_VERDICT_LINE);
 
     @Override
     public void onData(Stream s, byte[] data) {
-      text.append(new String(data, StandardCharsets.UTF_8));
-      for (int nl; (nl = text.indexOf("\n")) >= 0; ) {
-        String line = text.substring(0, nl);
-        text.delete(0, nl + 1);
-        if (line.startsWith("ok ") || line.startsWith("error ")) {
-          result.complete(line.split(" ", 3));
+      if (result.isDone()) {
+        return; // decided: whatever else the agent sends is dropped (and credited)
+      }
+      try {
+        for (String line : lines.feed(data)) {
+          if (line.startsWith("ok ") || line.startsWith("error ")) {
+            result.complete(line.split(" ", 3));
+          }
         }
+      } catch (ProtocolException e) {
+        LOG.warning(() -> "agent broke an upload stream: " + e.getMessage());
+        result.complete(new String[] {"error", "io-error", "the agent sent a malformed result"});
+        s.reset(ErrorCode.PROTOCOL, e.getMessage());
       }
     }
 
