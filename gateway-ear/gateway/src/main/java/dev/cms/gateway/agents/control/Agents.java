@@ -11,12 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -79,27 +76,22 @@ public class Agents {
     return Optional.ofNullable(links.get(containerId));
   }
 
-  /** Waits at most {@code timeout} for the container's agent; returns whether it is connected. */
-  public boolean awaitConnected(String containerId, Duration timeout) {
+  /**
+   * Completes with {@code true} once the container's agent is connected, or with {@code false} when
+   * {@code timeout} passed first (or the container went away). Holds no thread while waiting.
+   */
+  public CompletableFuture<Boolean> whenConnected(String containerId, Duration timeout) {
     if (isConnected(containerId)) {
-      return true;
+      return CompletableFuture.completedFuture(true);
     }
     CompletableFuture<Link> f =
         waiters.computeIfAbsent(containerId, k -> new CompletableFuture<>());
     if (isConnected(containerId)) {
-      return true;
+      return CompletableFuture.completedFuture(true);
     }
-    try {
-      f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return isConnected(containerId);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return isConnected(containerId);
-    } catch (ExecutionException | CancellationException e) {
-      return false;
-    }
+    return f.thenApply(link -> true)
+        .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(e -> isConnected(containerId));
   }
 
   /** Drops the container's link, if any (the container is going away). */

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -87,9 +88,8 @@ public class Containers {
   /** Where the answer to a create sends the client and the agent. */
   public record Endpoints(String publicBase, String agentUrl) {}
 
-  /** Creates and starts a container for the caller; optionally waits for its agent. */
-  public ContainerView create(
-      String owner, CreateRequest request, Endpoints endpoints, boolean waitReady) {
+  /** Creates and starts a container for the caller ({@link #whenReady} waits for its agent). */
+  public ContainerView create(String owner, CreateRequest request, Endpoints endpoints) {
     CreateRequest r = request == null ? CreateRequest.defaults() : request;
     ContainerRecord.Limits limits = limits(r);
     Map<String, String> labels = checkLabels(r.labels());
@@ -163,11 +163,21 @@ public class Containers {
     } finally {
       busy.remove(id);
     }
-    if (waitReady) {
-      agents.awaitConnected(id, settings.readyTimeout());
-    }
     ContainerView view = view(find(id), endpoints.publicBase());
     return withToken(view, token);
+  }
+
+  /**
+   * Completes with the freshly created container's view once its agent is connected or the ready
+   * timeout passed ({@code ?wait=ready} without holding a request thread).
+   */
+  public CompletableFuture<ContainerView> whenReady(
+      ContainerView created, String publicBase, java.util.concurrent.Executor executor) {
+    return agents
+        .whenConnected(created.id(), settings.readyTimeout())
+        .thenApplyAsync(
+            connected -> withToken(view(find(created.id()), publicBase), created.token()),
+            executor);
   }
 
   /** A caller's container; 404 when it does not exist or belongs to another key. */

@@ -36,7 +36,8 @@ public class Transfers {
    */
   public static final int MAX_VERDICT_LINE = 8 * 1024;
 
-  private static final long OPEN_TIMEOUT_S = 15;
+  // as long as the Mux waits for an OPEN answer (CMS_AGENT_OPEN_TIMEOUT_SECONDS default)
+  private static final long OPEN_TIMEOUT_S = 10;
   private static final long RESULT_TIMEOUT_S = 600;
 
   @Inject Agents agents;
