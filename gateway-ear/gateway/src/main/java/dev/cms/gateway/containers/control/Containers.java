@@ -155,11 +155,10 @@ public class Containers {
           });
     } catch (RuntimeUnavailableException e) {
       fail(id, e.getMessage());
-      throw ApiException.unavailable(e.getMessage(), e);
+      throw ApiException.unavailable("the container engine is unreachable", e);
     } catch (RuntimeFailureException | IllegalStateException e) {
       fail(id, e.getMessage());
-      throw new ApiException(
-          500, "Internal Server Error", "container creation failed: " + e.getMessage(), e);
+      throw new ApiException(500, "Internal Server Error", "container creation failed", e);
     } finally {
       busy.remove(id);
     }
@@ -684,9 +683,9 @@ public class Containers {
     try {
       return call.get();
     } catch (RuntimeUnavailableException e) {
-      throw ApiException.unavailable(e.getMessage(), e);
+      throw ApiException.unavailable("the container engine is unreachable", e);
     } catch (RuntimeFailureException e) {
-      throw new ApiException(502, "Bad Gateway", e.getMessage(), e);
+      throw new ApiException(502, "Bad Gateway", "the container engine refused the operation", e);
     }
   }
 

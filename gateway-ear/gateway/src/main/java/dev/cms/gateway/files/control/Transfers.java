@@ -78,8 +78,7 @@ public class Transfers {
     } catch (IOException e) {
       if (!verdict.result.isDone()) {
         s.reset(ErrorCode.CANCELLED, "upload aborted");
-        throw new ApiException(
-            400, "Bad Request", "the upload was interrupted: " + e.getMessage(), e);
+        throw new ApiException(400, "Bad Request", "the upload was interrupted", e);
       }
     }
     String[] line = await(verdict.result, RESULT_TIMEOUT_S);
@@ -103,7 +102,7 @@ public class Transfers {
     } catch (TimeoutException e) {
       throw ApiException.unavailable("the agent did not answer within " + OPEN_TIMEOUT_S + " s", e);
     } catch (IOException e) {
-      throw ApiException.unavailable("the agent could not be reached: " + e.getMessage(), e);
+      throw ApiException.unavailable("the agent could not be reached", e);
     }
     return out -> {
       try {
@@ -173,7 +172,7 @@ public class Transfers {
       if (e.getCause() instanceof StreamRefusedException r) {
         throw refusal(r);
       }
-      throw ApiException.unavailable("the agent could not be reached: " + e.getCause(), e);
+      throw ApiException.unavailable("the agent could not be reached", e);
     } catch (TimeoutException e) {
       throw ApiException.unavailable("the agent did not answer within " + OPEN_TIMEOUT_S + " s", e);
     } catch (InterruptedException e) {
@@ -214,7 +213,7 @@ public class Transfers {
     try {
       return f.get(seconds, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw ApiException.unavailable("no result from the agent: " + e, e);
+      throw ApiException.unavailable("no result from the agent", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ApiException.unavailable("interrupted", e);

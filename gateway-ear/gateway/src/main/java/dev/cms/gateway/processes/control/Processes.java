@@ -304,7 +304,7 @@ public class Processes {
       if (e.getCause() instanceof ApiException api) {
         throw api;
       }
-      throw ApiException.unavailable("the agent could not start the process: " + e.getCause(), e);
+      throw ApiException.unavailable("the agent could not start the process", e);
     } catch (TimeoutException e) {
       throw ApiException.unavailable("the agent did not start the process within 15 s", e);
     } catch (InterruptedException e) {
