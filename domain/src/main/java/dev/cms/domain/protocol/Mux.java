@@ -162,7 +162,8 @@ public final class Mux implements AutoCloseable {
    *     future completes
    * @return completes with the stream when OPEN_OK arrives; exceptionally with {@link
    *     StreamRefusedException} on OPEN_FAIL, with {@link IOException} when the link closes first.
-   *     Cancelling the future resets the stream should it still be accepted.
+   *     Cancelling the future (or its failing by the open timeout of {@link #limits}) forgets the
+   *     stream at once and resets it.
    */
   public CompletableFuture<Stream> open(
       String kind, Map<String, String> params, StreamHandler handler) {
@@ -195,17 +196,21 @@ public final class Mux implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       opened.completeExceptionally(e);
     }
-    if (l.openTimeout() != null && created[0] != null && !opened.isDone()) {
-      Stream s = created[0];
-      opened
-          .orTimeout(l.openTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-          .whenComplete(
-              (ok, e) -> {
-                if (e instanceof java.util.concurrent.TimeoutException && !s.isEstablished()) {
-                  // the peer left the OPEN unanswered: forget the stream, tell the peer
-                  s.reset(ErrorCode.CANCELLED, "no answer to OPEN in time");
-                }
-              });
+    Stream s = created[0];
+    if (s != null && !opened.isDone()) {
+      CompletableFuture<Stream> bounded =
+          l.openTimeout() == null
+              ? opened
+              : opened.orTimeout(
+                  l.openTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      bounded.whenComplete(
+          (ok, e) -> {
+            if (e != null && !s.isEstablished()) {
+              // cancelled by the opener, or the peer left the OPEN unanswered: forget the
+              // stream and tell the peer (a no-op when it already ended)
+              s.reset(ErrorCode.CANCELLED, "open abandoned");
+            }
+          });
     }
     return opened;
   }

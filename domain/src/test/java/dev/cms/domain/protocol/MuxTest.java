@@ -596,4 +596,16 @@ class MuxTest {
     fed.feed(new Frame.OpenOk(1, 10));
     assertThat(fed.mux.streamCount()).isZero();
   }
+
+  @Test
+  void aCancelledOpenIsForgottenAtOnceAndReset() throws Exception {
+    Fed fed = new Fed(true, MemoryLink.refuseAll());
+
+    CompletableFuture<Stream> open = fed.mux.open("x", Map.of(), new Recorder());
+    open.cancel(false);
+
+    assertThat(fed.mux.streamCount()).isZero();
+    assertThat(fed.sent).hasSize(2);
+    assertThat(fed.sent.get(1)).isInstanceOf(Frame.Reset.class);
+  }
 }

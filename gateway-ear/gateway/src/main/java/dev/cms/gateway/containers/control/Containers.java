@@ -627,6 +627,27 @@ public class Containers {
    * record; with an owner, a container of another key is a 404 and nothing is written.
    */
   private ContainerRecord touchRecord(String id, String owner) {
+    try {
+      return touchRecord(id, owner, true);
+    } catch (jakarta.persistence.PersistenceException e) {
+      if (!optimisticLock(e)) {
+        throw e;
+      }
+      // a concurrent call on the same container recorded its activity a moment ago: read only
+      return touchRecord(id, owner, false);
+    }
+  }
+
+  private static boolean optimisticLock(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof jakarta.persistence.OptimisticLockException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private ContainerRecord touchRecord(String id, String owner, boolean write) {
     Instant now = Instant.now();
     return db.tx(
         em -> {
@@ -634,7 +655,8 @@ public class Containers {
           if (owner != null && (rec == null || !rec.ownerId().equals(owner))) {
             throw notOwned(id);
           }
-          if (rec != null
+          if (write
+              && rec != null
               && Duration.between(rec.lastActivityAt(), now).compareTo(ACTIVITY_WRITE_INTERVAL)
                   > 0) {
             rec.touch(now);
