@@ -227,6 +227,15 @@ class HostileAgentIT {
       monitor.stop();
       echo.stop();
       long heapAfter = liveHeapMb(pid);
+      System.out.printf(
+          "HostileAgentIT: live heap %d MB before, %d MB at most during, %d MB after; threads %d"
+              + " before, %d at most during; %d bystander echoes%n",
+          heapBefore,
+          monitor.maxHeapMb.get(),
+          heapAfter,
+          threadsBefore,
+          monitor.maxThreads.get(),
+          echo.echoes.get());
       assertThat(monitor.maxHeapMb.get())
           .as("live heap during the attacks (before: " + heapBefore + " MB)")
           .isLessThan(heapBefore + HEAP_GROWTH_BOUND_MB);

@@ -1,31 +1,29 @@
 package dev.cms.gateway.health;
 
-import java.util.Objects;
 import java.util.logging.Logger;
 
-/** Logs why a readiness check is down when that changes, not on every probe. */
+/** Logs why a readiness check went down (once, when it goes down) and when it is up again. */
 final class DownLog {
   private static final Logger LOG = Logger.getLogger(DownLog.class.getName());
 
   private final String check;
-  private volatile String last;
+  private volatile boolean down;
 
   DownLog(String check) {
     this.check = check;
   }
 
   void up() {
-    if (last != null) {
-      last = null;
+    if (down) {
+      down = false;
       LOG.info(() -> "readiness check " + check + " is UP again");
     }
   }
 
   void down(Exception e) {
-    String why = String.valueOf(e.getMessage());
-    if (!Objects.equals(why, last)) {
-      last = why;
-      LOG.warning(() -> "readiness check " + check + " is DOWN: " + why);
+    if (!down) {
+      down = true;
+      LOG.warning(() -> "readiness check " + check + " is DOWN: " + e.getMessage());
     }
   }
 }

@@ -38,7 +38,9 @@ public class Transfers {
 
   // as long as the Mux waits for an OPEN answer (CMS_AGENT_OPEN_TIMEOUT_SECONDS default)
   private static final long OPEN_TIMEOUT_S = 10;
-  private static final long RESULT_TIMEOUT_S = 600;
+  // how long the agent may take for its verdict after the upload's end (a large zip unpacks), and
+  // how long a download may stall
+  private static final long RESULT_TIMEOUT_S = 300;
 
   @Inject Agents agents;
 
@@ -194,6 +196,7 @@ public class Transfers {
           case "not-found" -> 404;
           case "permission-denied" -> 403;
           case "too-large", "no-space" -> 413;
+          case "too-many-streams" -> 429;
           case "io-error" -> 500;
           default -> 400;
         };
@@ -202,6 +205,7 @@ public class Transfers {
           case 404 -> "Not Found";
           case 403 -> "Forbidden";
           case 413 -> "Content Too Large";
+          case 429 -> "Too Many Requests";
           case 500 -> "Internal Server Error";
           default -> "Bad Request";
         };

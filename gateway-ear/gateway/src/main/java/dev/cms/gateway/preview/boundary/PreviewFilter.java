@@ -182,6 +182,8 @@ public class PreviewFilter extends HttpFilter {
     } catch (StreamRefusedException e) {
       if (TcpPipe.isNotListening(e)) {
         notListening(req, res, a);
+      } else if (String.valueOf(e.getMessage()).startsWith("too-many-streams")) {
+        problem(res, 503, "Service Unavailable", "too many connections to this container");
       } else {
         LOG.fine(() -> "agent refused a preview connection: " + e.getMessage());
         problem(res, 502, "Bad Gateway", "the agent refused the connection to the app");
