@@ -121,7 +121,7 @@ public class Transfers {
   /**
    * Collects the agent's result lines ({@code progress …}, then {@code ok …} or {@code error …}).
    */
-  private static final class Verdict implements StreamHandler {
+  static final class Verdict implements StreamHandler {
     final CompletableFuture<String[]> result = new CompletableFuture<>();
     private final LineBuffer lines = new LineBuffer("upload verdict", MAX_VERDICT_LINE);
 

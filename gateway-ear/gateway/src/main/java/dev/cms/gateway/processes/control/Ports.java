@@ -55,7 +55,7 @@ public class Ports {
         .ifPresent(
             link ->
                 link.mux()
-                    .open("ports", Map.of(), new Follower(change.containerId()))
+                    .open("ports", Map.of(), follower(change.containerId()))
                     .whenComplete(
                         (s, e) -> {
                           if (e != null) {
@@ -69,6 +69,11 @@ public class Ports {
    * trusted; a longer line, or a malformed one, resets the stream (the known ports stay).
    */
   public static final int MAX_LINE = 64 * 1024;
+
+  /** The reader of one container's {@code ports} stream. */
+  StreamHandler follower(String containerId) {
+    return new Follower(containerId);
+  }
 
   private final class Follower implements StreamHandler {
     private final String containerId;
