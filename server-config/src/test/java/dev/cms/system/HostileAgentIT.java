@@ -57,9 +57,24 @@ class HostileAgentIT {
   private static String engineA;
   private static final List<String> created = new ArrayList<>();
 
+  /** Links a container may open a minute, on this test's gateway (lower than the default 30). */
+  private static final int LINKS_PER_MINUTE = 10;
+
+  /** History rows of link changes a container gets a minute, on this test's gateway. */
+  private static final int LINK_ROWS_PER_MINUTE = 5;
+
   @BeforeAll
   static void twoContainers() throws Exception {
-    gw = Gateway.shared();
+    // its own gateway: the attacks must not disturb other tests, its heap and threads are its own,
+    // and its storm bounds are small enough to be met in one test
+    gw =
+        Gateway.dedicated(
+            "hostile",
+            Map.of(
+                "CMS_AGENT_LINKS_PER_MINUTE", Integer.toString(LINKS_PER_MINUTE),
+                "CMS_LINK_EVENTS_PER_MINUTE", Integer.toString(LINK_ROWS_PER_MINUTE),
+                "CMS_AGENT_CONNECTS_PER_MINUTE", "100"));
+    gw.start();
     victim = gw.create(Gateway.KEY1).get("id").asText();
     created.add(victim);
     JsonNode b = gw.create(Gateway.KEY1);
@@ -79,6 +94,7 @@ class HostileAgentIT {
     for (String id : created) {
       gw.delete("/api/v1/containers/" + id, Gateway.KEY1);
     }
+    gw.stopAndClean();
   }
 
   /**
@@ -197,14 +213,36 @@ class HostileAgentIT {
       String log = awaitLog("HELLO container=\"c-x\\u000aSEVERE: forged line");
       assertThat(log).doesNotContain("\nSEVERE: forged line").doesNotContain("y".repeat(100));
 
-      // 6. a reconnect storm (60 link changes) adds a bounded number of history rows
+      // 6. a reconnect storm with the real credential: links beyond the bound a minute are refused
+      // (close 1013), and the history gets a bounded number of rows
       Instant stormStart = Instant.now();
-      for (int i = 0; i < 30; i++) {
+      int accepted = 0;
+      int refused = 0;
+      for (int i = 0; i < 35; i++) {
         try (Hostile a = Hostile.connect(gw, victim, secret)) {
-          a.send(new Frame.Ping(i));
-          a.awaitFrame(f -> f instanceof Frame.Pong, Duration.ofSeconds(10));
+          a.trySend(new Frame.Ping(i));
+          CompletableFuture<Object> pong =
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return a.awaitFrame(f -> f instanceof Frame.Pong, Duration.ofSeconds(10));
+                    } catch (InterruptedException | AssertionError e) {
+                      return null;
+                    }
+                  });
+          Object first = CompletableFuture.anyOf(pong, a.closed).get(15, TimeUnit.SECONDS);
+          if (first instanceof Integer code) {
+            assertThat(code).as("close code of a refused link").isEqualTo(1013);
+            refused++;
+          } else {
+            accepted++;
+          }
         }
       }
+      // at most LINKS_PER_MINUTE a minute; the storm may straddle two minutes
+      assertThat(accepted).as("links accepted in the storm").isBetween(1, 2 * LINKS_PER_MINUTE);
+      assertThat(refused).as("links refused in the storm").isGreaterThanOrEqualTo(10);
+      awaitLog("refusing new agent links of " + victim);
       Thread.sleep(1000); // the last link-down is recorded asynchronously
       Instant stormEnd = Instant.now();
       JsonNode events =
@@ -220,8 +258,10 @@ class HostileAgentIT {
           linkRows++;
         }
       }
-      // at most 10 a minute; the storm may straddle two windows, plus one summary row
-      assertThat(linkRows).as("history rows of 60 link changes").isBetween(1, 21);
+      // at most LINK_ROWS_PER_MINUTE a minute; the storm may straddle two minutes; one summary row
+      assertThat(linkRows)
+          .as("history rows of a storm of 35 links")
+          .isBetween(1, 2 * LINK_ROWS_PER_MINUTE + 1);
 
       // throughout: bounded heap and threads, the bystander kept echoing
       monitor.stop();
@@ -252,7 +292,8 @@ class HostileAgentIT {
       Engine.docker().unpauseContainerCmd(engineA).exec();
     }
     // the real agent comes back and wins its link again
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    // (once the minute of the storm is over: its links are refused until then)
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
     while (!gw.container(victim, Gateway.KEY1).get("agentConnected").asBoolean()) {
       assertThat(System.nanoTime()).as("the real agent reconnects").isLessThan(deadline);
       Thread.sleep(250);

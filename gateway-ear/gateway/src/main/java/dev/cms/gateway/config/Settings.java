@@ -144,6 +144,10 @@ public class Settings {
   int agentConnectsPerMinute;
 
   @Inject
+  @ConfigProperty(name = "cms.agent.links.per.minute", defaultValue = "30")
+  int agentLinksPerMinute;
+
+  @Inject
   @ConfigProperty(name = "cms.link.events.per.minute", defaultValue = "10")
   int linkEventsPerMinute;
 
@@ -179,6 +183,11 @@ public class Settings {
   /** Agent WebSocket upgrades accepted per remote address and minute. */
   public int agentConnectsPerMinute() {
     return Math.max(1, agentConnectsPerMinute);
+  }
+
+  /** Authenticated agent links accepted per container and minute. */
+  public int agentLinksPerMinute() {
+    return Math.max(1, agentLinksPerMinute);
   }
 
   /** Agent link up/down events recorded per container and minute (the rest are counted). */

@@ -43,6 +43,15 @@ public class AgentConnectFilter extends HttpFilter {
                   + settings.agentConnectsPerMinute()
                   + ")");
     }
+    if (d.firstRefused()) {
+      LOG.warning(
+          () ->
+              "refusing agent connection attempts from "
+                  + Untrusted.quote(address)
+                  + " for the rest of the minute (more than "
+                  + settings.agentConnectsPerMinute()
+                  + " a minute)");
+    }
     if (!d.allowed()) {
       res.setHeader("Retry-After", "60");
       res.sendError(429, "too many agent connection attempts from this address");

@@ -12,8 +12,15 @@ import java.util.function.LongSupplier;
  */
 public final class RateWindow {
 
-  /** What {@link #admit} decided. */
-  public record Decision(boolean allowed, long suppressedBefore) {}
+  /**
+   * What {@link #admit} decided.
+   *
+   * @param allowed whether the event is within the bound
+   * @param suppressedBefore (once, when a new window starts) how many events the windows before
+   *     refused, for a summary line
+   * @param firstRefused whether this is the first refusal of the window (for one log line)
+   */
+  public record Decision(boolean allowed, long suppressedBefore, boolean firstRefused) {}
 
   private static final long WINDOW_MS = 60_000;
 
@@ -49,7 +56,7 @@ public final class RateWindow {
     if (!windows.containsKey(key) && windows.size() >= maxKeys) {
       windows.values().removeIf(w -> now - w.start >= WINDOW_MS && w.suppressed == 0);
       if (windows.size() >= maxKeys) {
-        return new Decision(false, 0);
+        return new Decision(false, 0, false);
       }
     }
     Window w = windows.computeIfAbsent(key, k -> new Window());
@@ -63,10 +70,10 @@ public final class RateWindow {
       }
       if (w.count < perWindow) {
         w.count++;
-        return new Decision(true, before);
+        return new Decision(true, before, false);
       }
       w.suppressed++;
-      return new Decision(false, before);
+      return new Decision(false, before, w.suppressed == 1);
     }
   }
 

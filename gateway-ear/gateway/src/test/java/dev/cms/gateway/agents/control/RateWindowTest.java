@@ -14,8 +14,13 @@ class RateWindowTest {
     for (int i = 0; i < 3; i++) {
       assertThat(w.admit("c-1").allowed()).isTrue();
     }
-    for (int i = 0; i < 500; i++) {
-      assertThat(w.admit("c-1").allowed()).isFalse();
+    RateWindow.Decision firstRefusal = w.admit("c-1");
+    assertThat(firstRefusal.allowed()).isFalse();
+    assertThat(firstRefusal.firstRefused()).as("one log line per window").isTrue();
+    for (int i = 1; i < 500; i++) {
+      RateWindow.Decision d = w.admit("c-1");
+      assertThat(d.allowed()).isFalse();
+      assertThat(d.firstRefused()).isFalse();
     }
     assertThat(w.admit("c-2").allowed()).as("other keys are not affected").isTrue();
 
