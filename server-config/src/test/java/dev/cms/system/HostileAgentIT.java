@@ -45,10 +45,10 @@ import org.junit.jupiter.api.Test;
 class HostileAgentIT {
 
   /** Live heap (after a full GC) the gateway may grow by during the attacks. */
-  private static final long HEAP_GROWTH_BOUND_MB = 96;
+  private static final long HEAP_GROWTH_BOUND_MB = 64;
 
   /** Threads the gateway may add during the attacks. */
-  private static final int THREAD_GROWTH_BOUND = 80;
+  private static final int THREAD_GROWTH_BOUND = 50;
 
   private static Gateway gw;
   private static String victim; // container A: its agent is impersonated

@@ -78,7 +78,13 @@ public class AgentSocket {
 
   @OnMessage
   public void text(Session session, String message) {
-    refuse(session, ErrorCode.PROTOCOL, "the agent channel carries binary frames only", null);
+    Agents.Link link = (Agents.Link) session.getUserProperties().get(LINK);
+    String why = "the agent channel carries binary frames only";
+    if (link == null) {
+      refuse(session, ErrorCode.PROTOCOL, why, null);
+    } else if (session.getUserProperties().putIfAbsent(REFUSED, Boolean.TRUE) == null) {
+      dropLink(session, link, new ProtocolException(why));
+    }
   }
 
   private void hello(Session session, Frame frame) {
