@@ -298,6 +298,11 @@ public class Processes {
       p.started.get(15, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       byContainer.get(containerId).remove(p.id);
+      if (e.getCause() instanceof StreamRefusedException refused
+          && String.valueOf(refused.getMessage()).startsWith("too-many-streams")) {
+        throw new ApiException(429, "Too Many Requests", refused.getMessage(), null)
+            .withRule("too-many-streams");
+      }
       if (e.getCause() instanceof StreamRefusedException refused) {
         throw ApiException.badRequest("the process could not start: " + refused.getMessage());
       }
