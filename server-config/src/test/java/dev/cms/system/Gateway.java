@@ -114,6 +114,11 @@ public final class Gateway {
     env.put("CMS_AGENT_PORT", Integer.toString(agentPort));
     env.put("CMS_GATEWAY_ID", gatewayId);
     env.put("CMS_BASE_IMAGE", System.getenv().getOrDefault("CMS_BASE_IMAGE", "cms-base:bookworm"));
+    // a machine shared with other gateways (and their host firewall rules) may want its own bridge
+    String network = System.getenv("CMS_NETWORK");
+    if (network != null && !network.isBlank()) {
+      env.put("CMS_NETWORK", network);
+    }
     // small limits keep the refusal tests light (each rule is still the real one)
     env.put("CMS_MAX_UPLOAD_MB", "128");
     env.put("CMS_MAX_ARCHIVE_ENTRIES", "20000");

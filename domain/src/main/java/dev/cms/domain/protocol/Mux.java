@@ -63,6 +63,35 @@ public final class Mux implements AutoCloseable {
     ByteBuffer frame() throws IOException;
   }
 
+  /**
+   * Bounds of one link, for a side that does not trust its peer (the gateway).
+   *
+   * @param maxStreams most streams open or being opened at once; beyond it {@link #open} fails with
+   *     {@link StreamRefusedException} ({@link ErrorCode#REFUSED}) and a peer's OPEN gets
+   *     OPEN_FAIL(REFUSED)
+   * @param maxRefusedOpens most OPENs of the peer this side may refuse on the link; one more is a
+   *     {@link ProtocolException} (the owner drops the link)
+   * @param openTimeout how long a stream this side opens may wait for OPEN_OK or OPEN_FAIL; then
+   *     its {@link #open} future fails with {@link java.util.concurrent.TimeoutException} and the
+   *     stream is reset. {@code null}: no bound
+   */
+  public record Limits(int maxStreams, int maxRefusedOpens, Duration openTimeout) {
+    /** No bounds (a side that trusts its peer). */
+    public static final Limits NONE = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, null);
+
+    /**
+     * @throws IllegalArgumentException for a bound below 1 or a timeout that is not positive
+     */
+    public Limits {
+      if (maxStreams < 1 || maxRefusedOpens < 0) {
+        throw new IllegalArgumentException("bad limits: " + maxStreams + ", " + maxRefusedOpens);
+      }
+      if (openTimeout != null && (openTimeout.isNegative() || openTimeout.isZero())) {
+        throw new IllegalArgumentException("open timeout must be positive: " + openTimeout);
+      }
+    }
+  }
+
   private static final System.Logger LOG = System.getLogger(Mux.class.getName());
 
   private final Transport transport;
@@ -78,6 +107,7 @@ public final class Mux implements AutoCloseable {
   private final AtomicBoolean closing = new AtomicBoolean();
 
   private volatile String closedReason;
+  private volatile Limits limits = Limits.NONE;
   private volatile Thread receiver;
 
   // guarded by sendLock
@@ -85,6 +115,7 @@ public final class Mux implements AutoCloseable {
 
   // guarded by receiveLock
   private int lastPeerId;
+  private int refusedOpens;
 
   /**
    * Creates the multiplexer for a link whose handshake is done.
@@ -108,6 +139,21 @@ public final class Mux implements AutoCloseable {
   }
 
   /**
+   * Sets the bounds of this link; call it before the first frame is received or sent.
+   *
+   * @return this mux
+   */
+  public Mux limits(Limits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+    return this;
+  }
+
+  /** The bounds of this link ({@link Limits#NONE} unless set). */
+  public Limits limits() {
+    return limits;
+  }
+
+  /**
    * Opens a stream.
    *
    * @param kind what the stream is for (for example {@code echo})
@@ -116,7 +162,8 @@ public final class Mux implements AutoCloseable {
    *     future completes
    * @return completes with the stream when OPEN_OK arrives; exceptionally with {@link
    *     StreamRefusedException} on OPEN_FAIL, with {@link IOException} when the link closes first.
-   *     Cancelling the future resets the stream should it still be accepted.
+   *     Cancelling the future (or its failing by the open timeout of {@link #limits}) forgets the
+   *     stream at once and resets it.
    */
   public CompletableFuture<Stream> open(
       String kind, Map<String, String> params, StreamHandler handler) {
@@ -124,6 +171,15 @@ public final class Mux implements AutoCloseable {
     Objects.requireNonNull(params, "params");
     Objects.requireNonNull(handler, "handler");
     CompletableFuture<Stream> opened = new CompletableFuture<>();
+    Limits l = limits;
+    if (streams.size() >= l.maxStreams()) {
+      opened.completeExceptionally(
+          new StreamRefusedException(
+              ErrorCode.REFUSED,
+              "too-many-streams: at most " + l.maxStreams() + " streams on this link"));
+      return opened;
+    }
+    Stream[] created = {null};
     try {
       send(
           () -> {
@@ -134,10 +190,27 @@ public final class Mux implements AutoCloseable {
             ByteBuffer frame = FrameCodec.encode(new Frame.Open(id, kind, initialWindow, params));
             nextId += 2;
             Stream s = new Stream(this, id, kind, params, handler, opened);
+            created[0] = s;
             return register(s) ? frame : null;
           });
     } catch (IOException | RuntimeException e) {
       opened.completeExceptionally(e);
+    }
+    Stream s = created[0];
+    if (s != null && !opened.isDone()) {
+      CompletableFuture<Stream> bounded =
+          l.openTimeout() == null
+              ? opened
+              : opened.orTimeout(
+                  l.openTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      bounded.whenComplete(
+          (ok, e) -> {
+            if (e != null && !s.isEstablished()) {
+              // cancelled by the opener, or the peer left the OPEN unanswered: forget the
+              // stream and tell the peer (a no-op when it already ended)
+              s.reset(ErrorCode.CANCELLED, "open abandoned");
+            }
+          });
     }
     return opened;
   }
@@ -379,16 +452,24 @@ public final class Mux implements AutoCloseable {
       throw new ProtocolException("OPEN of stream " + id + " with negative window " + o.window());
     }
     lastPeerId = id;
+    Limits l = limits;
     StreamHandler handler;
     try {
+      if (streams.size() >= l.maxStreams()) {
+        throw new StreamRefusedException(
+            ErrorCode.REFUSED,
+            "too-many-streams: at most " + l.maxStreams() + " streams on this link");
+      }
       handler = Objects.requireNonNull(acceptor.accept(o), "the acceptor returned no handler");
     } catch (StreamRefusedException e) {
+      countRefusal(l);
       sendQuietly(
           () ->
               FrameCodec.encode(new Frame.OpenFail(id, e.code(), String.valueOf(e.getMessage()))));
       return;
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "acceptor failed on " + o, e);
+      countRefusal(l);
       sendQuietly(
           () -> FrameCodec.encode(new Frame.OpenFail(id, ErrorCode.INTERNAL, "acceptor failed")));
       return;
@@ -403,6 +484,13 @@ public final class Mux implements AutoCloseable {
     }
   }
 
+  private void countRefusal(Limits l) {
+    if (++refusedOpens > l.maxRefusedOpens()) {
+      throw new ProtocolException(
+          "more than " + l.maxRefusedOpens() + " refused OPENs on this link");
+    }
+  }
+
   private void onOpenOk(Frame.OpenOk ok) {
     Stream s = streams.get(ok.streamId());
     if (s == null || s.opening == null || s.isEstablished()) {
@@ -413,7 +501,8 @@ public final class Mux implements AutoCloseable {
           "OPEN_OK of stream " + ok.streamId() + " with negative window " + ok.window());
     }
     s.established(ok.window());
-    if (s.opening.isCancelled()) {
+    if (s.opening.isCompletedExceptionally()) {
+      // cancelled by the opener, or timed out waiting for this answer
       s.reset(ErrorCode.CANCELLED, "open cancelled");
       return;
     }

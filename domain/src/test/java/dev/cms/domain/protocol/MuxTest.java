@@ -535,4 +535,77 @@ class MuxTest {
     fed.feed(new Frame.Ping(1));
     assertThat(fed.sent).isEmpty();
   }
+
+  // --- bounds of an untrusted peer ------------------------------------------------------------
+
+  @Test
+  void opensBeyondTheStreamBoundFailAtOnceWithoutAFrame() {
+    Fed fed = new Fed(true, MemoryLink.refuseAll());
+    fed.mux.limits(new Mux.Limits(2, 10, null));
+    fed.mux.open("x", Map.of(), new Recorder());
+    fed.mux.open("x", Map.of(), new Recorder());
+
+    CompletableFuture<Stream> third = fed.mux.open("x", Map.of(), new Recorder());
+
+    assertThatThrownBy(third::join)
+        .hasCauseInstanceOf(StreamRefusedException.class)
+        .hasMessageContaining("too-many-streams: at most 2 streams");
+    assertThat(fed.sent).hasSize(2);
+    assertThat(fed.mux.streamCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aPeersOpensBeyondTheStreamBoundAreRefused() {
+    Fed fed = new Fed(false, open -> new Recorder());
+    fed.mux.limits(new Mux.Limits(1, 10, null));
+    fed.feed(new Frame.Open(1, "x", 10, Map.of()));
+    fed.feed(new Frame.Open(3, "x", 10, Map.of()));
+
+    assertThat(fed.sent.get(1)).isInstanceOf(Frame.OpenFail.class);
+    assertThat(((Frame.OpenFail) fed.sent.get(1)).code()).isEqualTo(ErrorCode.REFUSED);
+    assertThat(fed.mux.streamCount()).isEqualTo(1);
+  }
+
+  @Test
+  void tooManyRefusedOpensAreAProtocolError() {
+    Fed fed = new Fed(true, MemoryLink.refuseAll());
+    fed.mux.limits(new Mux.Limits(100, 3, null));
+    for (int id = 2; id <= 6; id += 2) {
+      fed.feed(new Frame.Open(id, "x", 10, Map.of()));
+    }
+    assertThat(fed.sent).hasSize(3);
+
+    assertThatThrownBy(() -> fed.feed(new Frame.Open(8, "x", 10, Map.of())))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessage("more than 3 refused OPENs on this link");
+  }
+
+  @Test
+  void anUnansweredOpenTimesOutAndIsForgottenAndReset() throws Exception {
+    Fed fed = new Fed(true, MemoryLink.refuseAll());
+    fed.mux.limits(new Mux.Limits(100, 10, Duration.ofMillis(100)));
+
+    CompletableFuture<Stream> open = fed.mux.open("x", Map.of(), new Recorder());
+
+    assertThatThrownBy(() -> open.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+    eventually(() -> fed.mux.streamCount() == 0);
+    eventually(() -> fed.sent.size() == 2);
+    assertThat(fed.sent.get(1)).isInstanceOf(Frame.Reset.class);
+    // a late answer is ignored
+    fed.feed(new Frame.OpenOk(1, 10));
+    assertThat(fed.mux.streamCount()).isZero();
+  }
+
+  @Test
+  void aCancelledOpenIsForgottenAtOnceAndReset() throws Exception {
+    Fed fed = new Fed(true, MemoryLink.refuseAll());
+
+    CompletableFuture<Stream> open = fed.mux.open("x", Map.of(), new Recorder());
+    open.cancel(false);
+
+    assertThat(fed.mux.streamCount()).isZero();
+    assertThat(fed.sent).hasSize(2);
+    assertThat(fed.sent.get(1)).isInstanceOf(Frame.Reset.class);
+  }
 }

@@ -143,6 +143,87 @@ public class Settings {
   @ConfigProperty(name = "cms.max.compression.ratio", defaultValue = "200")
   long maxCompressionRatio;
 
+  @Inject
+  @ConfigProperty(name = "cms.max.streams.per.container", defaultValue = "1024")
+  int maxStreamsPerContainer;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.terminals.per.container", defaultValue = "64")
+  int maxTerminalsPerContainer;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.processes.per.container", defaultValue = "32")
+  int maxProcessesPerContainer;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.clients.per.container", defaultValue = "256")
+  int maxClientsPerContainer;
+
+  @Inject
+  @ConfigProperty(name = "cms.agent.open.timeout.seconds", defaultValue = "10")
+  long agentOpenTimeoutSeconds;
+
+  @Inject
+  @ConfigProperty(name = "cms.agent.connects.per.minute", defaultValue = "60")
+  int agentConnectsPerMinute;
+
+  @Inject
+  @ConfigProperty(name = "cms.agent.links.per.minute", defaultValue = "30")
+  int agentLinksPerMinute;
+
+  @Inject
+  @ConfigProperty(name = "cms.link.events.per.minute", defaultValue = "10")
+  int linkEventsPerMinute;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.preview.threads", defaultValue = "512")
+  int maxPreviewThreads;
+
+  /** Streams open or being opened at once on one agent link (the {@code Mux}'s bound). */
+  public int maxStreamsPerContainer() {
+    return Math.max(8, maxStreamsPerContainer);
+  }
+
+  /** Distinct terminals attached through the gateway at once, per container. */
+  public int maxTerminalsPerContainer() {
+    return Math.max(1, maxTerminalsPerContainer);
+  }
+
+  /** Running processes per container started through the gateway. */
+  public int maxProcessesPerContainer() {
+    return Math.max(1, maxProcessesPerContainer);
+  }
+
+  /** Client WebSockets open at once, per container. */
+  public int maxClientsPerContainer() {
+    return Math.max(1, maxClientsPerContainer);
+  }
+
+  /** How long the gateway waits for an agent to answer an OPEN. */
+  public Duration agentOpenTimeout() {
+    return Duration.ofSeconds(Math.max(1, agentOpenTimeoutSeconds));
+  }
+
+  /** Agent WebSocket upgrades accepted per remote address and minute. */
+  public int agentConnectsPerMinute() {
+    return Math.max(1, agentConnectsPerMinute);
+  }
+
+  /** Authenticated agent links accepted per container and minute. */
+  public int agentLinksPerMinute() {
+    return Math.max(1, agentLinksPerMinute);
+  }
+
+  /** Agent link up/down events recorded per container and minute (the rest are counted). */
+  public int linkEventsPerMinute() {
+    return Math.max(1, linkEventsPerMinute);
+  }
+
+  /** Threads relaying preview traffic, in all. */
+  public int maxPreviewThreads() {
+    return Math.max(8, maxPreviewThreads);
+  }
+
   public long maxUploadBytes() {
     return maxUploadMb * 1024 * 1024;
   }

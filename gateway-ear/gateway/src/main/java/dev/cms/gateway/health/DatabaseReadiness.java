@@ -7,10 +7,15 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready only while the record database answers. */
+/**
+ * Ready only while the record database answers. The answer names the check and UP/DOWN only (it is
+ * served to anyone); why it is down goes to the log, once per change.
+ */
 @Readiness
 @ApplicationScoped
 public class DatabaseReadiness implements HealthCheck {
+
+  private final DownLog log = new DownLog("database");
 
   @Inject Database db;
 
@@ -18,12 +23,11 @@ public class DatabaseReadiness implements HealthCheck {
   public HealthCheckResponse call() {
     try {
       db.ping();
+      log.up();
       return HealthCheckResponse.named("database").up().build();
     } catch (Exception e) {
-      return HealthCheckResponse.named("database")
-          .down()
-          .withData("error", String.valueOf(e.getMessage()))
-          .build();
+      log.down(e);
+      return HealthCheckResponse.named("database").down().build();
     }
   }
 }

@@ -7,10 +7,15 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready only while the container engine answers. */
+/**
+ * Ready only while the container engine answers. The answer names the check and UP/DOWN only (it is
+ * served to anyone); the engine's message goes to the log, once per change.
+ */
 @Readiness
 @ApplicationScoped
 public class EngineReadiness implements HealthCheck {
+
+  private final DownLog log = new DownLog("container-engine");
 
   @Inject ContainerRuntime runtime;
 
@@ -18,12 +23,11 @@ public class EngineReadiness implements HealthCheck {
   public HealthCheckResponse call() {
     try {
       runtime.ping();
+      log.up();
       return HealthCheckResponse.named("container-engine").up().build();
     } catch (RuntimeException e) {
-      return HealthCheckResponse.named("container-engine")
-          .down()
-          .withData("error", String.valueOf(e.getMessage()))
-          .build();
+      log.down(e);
+      return HealthCheckResponse.named("container-engine").down().build();
     }
   }
 }

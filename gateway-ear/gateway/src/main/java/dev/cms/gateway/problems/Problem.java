@@ -25,6 +25,15 @@ public final class Problem {
    */
   public static Response response(
       int status, String title, String detail, String instance, String rule) {
+    return response(status, title, detail, instance, rule, null);
+  }
+
+  /**
+   * As {@link #response(int, String, String, String, String)}, with the {@code correlationId} of
+   * the log line that tells the failure's internals.
+   */
+  public static Response response(
+      int status, String title, String detail, String instance, String rule, String correlationId) {
     JsonObjectBuilder json =
         Json.createObjectBuilder()
             .add("type", "about:blank")
@@ -36,6 +45,9 @@ public final class Problem {
     }
     if (rule != null) {
       json.add("rule", rule);
+    }
+    if (correlationId != null) {
+      json.add("correlationId", correlationId);
     }
     return Response.status(status)
         .type(MediaType.valueOf(MEDIA_TYPE))

@@ -27,7 +27,14 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
     Throwable cause = unwrap(e);
     if (cause instanceof ApiException api) {
       if (api.status() >= 500) {
-        LOG.log(Level.WARNING, api.getMessage(), api.getCause());
+        // the engine's or the agent's own words stay in the log; the client gets the stable text
+        // and the id of that log line
+        String id = correlationId();
+        LOG.log(
+            Level.WARNING,
+            "[" + id + "] " + api.status() + " on " + path + ": " + api.getMessage(),
+            api.getCause());
+        return Problem.response(api.status(), api.title(), api.getMessage(), path, api.rule(), id);
       }
       return Problem.response(api.status(), api.title(), api.getMessage(), path, api.rule());
     }
@@ -40,13 +47,14 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
       return Problem.response(400, "Bad Request", detail, path);
     }
     if (cause instanceof JsonbException || cause instanceof JsonException) {
-      return Problem.response(
-          400, "Bad Request", "malformed JSON body: " + cause.getMessage(), path);
+      LOG.log(Level.FINE, "malformed JSON body on " + path, cause);
+      return Problem.response(400, "Bad Request", "malformed JSON body", path);
     }
     if (e instanceof WebApplicationException wae) {
       Response r = wae.getResponse();
       Response.StatusType st = r.getStatusInfo();
-      String detail = wae.getMessage();
+      // JAX-RS texts of client errors are fine to show; a server error's text is not
+      String detail = st.getStatusCode() >= 500 ? st.getReasonPhrase() : wae.getMessage();
       if (st.getStatusCode() == 404 && (detail == null || detail.startsWith("HTTP 404"))) {
         detail = "no such resource: " + path;
       } else if (st.getStatusCode() == 405) {
@@ -56,10 +64,20 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
       }
       return Problem.response(st.getStatusCode(), st.getReasonPhrase(), detail, path);
     }
-    LOG.log(Level.SEVERE, "unexpected failure on " + path, e);
+    String id = correlationId();
+    LOG.log(Level.SEVERE, "[" + id + "] unexpected failure on " + path, e);
     return Problem.response(
-        500, "Internal Server Error", "unexpected failure; see the gateway log", path);
+        500, "Internal Server Error", "unexpected failure; see the gateway log", path, null, id);
   }
+
+  /** Names one failure in the log and in its answer ({@code correlationId}). */
+  static String correlationId() {
+    byte[] b = new byte[6];
+    RANDOM.nextBytes(b);
+    return java.util.HexFormat.of().formatHex(b);
+  }
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private static Throwable unwrap(Throwable e) {
     Throwable t = e;

@@ -7,6 +7,7 @@ import dev.cms.domain.protocol.Mux;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.agents.control.Untrusted;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.Containers;
 import jakarta.inject.Inject;
@@ -20,6 +21,9 @@ import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,7 +39,14 @@ public class AgentSocket {
 
   private static final Logger LOG = Logger.getLogger(AgentSocket.class.getName());
   private static final String LINK = "cms.link";
+  private static final String REFUSED = "cms.refused";
   private static final int WINDOW = 256 * 1024;
+
+  /** OPENs an agent may send (the gateway refuses every one) before its link is dropped. */
+  static final int MAX_REFUSED_OPENS = 64;
+
+  /** How long a frame to the agent may wait for an agent that reads nothing. */
+  static final long SEND_TIMEOUT_S = 30;
 
   @Inject Agents agents;
   @Inject Containers containers;
@@ -59,57 +70,49 @@ public class AgentSocket {
         link.mux().receive(message);
       }
     } catch (ProtocolException e) {
-      LOG.warning(() -> "closing agent link: protocol violation: " + e.getMessage());
       if (link == null) {
-        refuse(session, e.code(), "protocol violation: " + e.getMessage());
+        refuse(session, e.code(), "protocol violation: " + e.getMessage(), null);
       } else {
-        link.mux().goAway(e.code(), "protocol violation: " + e.getMessage());
-        closeQuietly(session, "protocol violation");
+        dropLink(session, link, e);
       }
     }
   }
 
   @OnMessage
   public void text(Session session, String message) {
-    refuse(session, ErrorCode.PROTOCOL, "the agent channel carries binary frames only");
+    Agents.Link link = (Agents.Link) session.getUserProperties().get(LINK);
+    String why = "the agent channel carries binary frames only";
+    if (link == null) {
+      refuse(session, ErrorCode.PROTOCOL, why, null);
+    } else if (session.getUserProperties().putIfAbsent(REFUSED, Boolean.TRUE) == null) {
+      dropLink(session, link, new ProtocolException(why));
+    }
   }
 
   private void hello(Session session, Frame frame) {
     if (!(frame instanceof Frame.Hello hello)) {
-      refuse(session, ErrorCode.UNAUTHORIZED, "the first frame must be HELLO, got " + frame.type());
+      refuse(
+          session,
+          ErrorCode.UNAUTHORIZED,
+          "the first frame must be HELLO, got " + frame.type(),
+          null);
       return;
     }
     if (hello.protocolVersion() < FrameCodec.VERSION) {
       refuse(
           session,
           ErrorCode.VERSION,
-          "protocol version " + hello.protocolVersion() + " unsupported");
+          "protocol version " + hello.protocolVersion() + " unsupported",
+          hello);
       return;
     }
     Containers.AgentAdmission admission =
         containers.admitAgent(hello.containerId(), hello.secret());
     if (!admission.accepted()) {
-      LOG.warning(
-          () ->
-              "agent for '"
-                  + hello.containerId()
-                  + "' refused: unknown container or wrong credential");
-      refuse(session, ErrorCode.UNAUTHORIZED, "unknown container or wrong agent credential");
+      refuse(session, ErrorCode.UNAUTHORIZED, "unknown container or wrong agent credential", hello);
       return;
     }
-    Mux mux =
-        new Mux(
-            frame1 -> {
-              synchronized (session) {
-                session.getBasicRemote().sendBinary(frame1);
-              }
-            },
-            true,
-            WINDOW,
-            open -> {
-              throw new StreamRefusedException(
-                  ErrorCode.UNKNOWN_KIND, "the gateway accepts no '" + open.kind() + "' streams");
-            });
+    Mux mux = linkMux(session);
     Agents.Link link =
         new Agents.Link(hello.containerId(), session, mux, hello.agentVersion(), Instant.now());
     try {
@@ -132,7 +135,8 @@ public class AgentSocket {
   public void close(Session session, CloseReason reason) {
     Agents.Link link = (Agents.Link) session.getUserProperties().get(LINK);
     if (link != null) {
-      String why = reason.getReasonPhrase();
+      String why = reason.getReasonPhrase() == null ? "" : reason.getReasonPhrase();
+      why = why.isEmpty() ? "" : Untrusted.quote(why);
       agents.disconnected(
           link.containerId(),
           session,
@@ -148,11 +152,82 @@ public class AgentSocket {
     Agents.Link link = (Agents.Link) session.getUserProperties().get(LINK);
     LOG.log(Level.FINE, "agent link error", e);
     if (link != null) {
-      agents.disconnected(link.containerId(), session, "agent link failed: " + e);
+      agents.disconnected(
+          link.containerId(), session, "agent link failed: " + e.getClass().getSimpleName());
     }
   }
 
-  private static void refuse(Session session, int code, String reason) {
+  /**
+   * The multiplexer of an authenticated link, bounded as for any untrusted peer: streams per link,
+   * refused OPENs, the wait for OPEN answers, and a send that waits at most {@link #SEND_TIMEOUT_S}
+   * for an agent that stopped reading (then the link is dropped).
+   */
+  private Mux linkMux(Session session) {
+    return new Mux(
+            frame -> sendTimed(session, frame),
+            true,
+            WINDOW,
+            open -> {
+              throw new StreamRefusedException(
+                  ErrorCode.UNKNOWN_KIND,
+                  "the gateway accepts no " + Untrusted.quote(open.kind()) + " streams");
+            })
+        .limits(
+            new Mux.Limits(
+                settings.maxStreamsPerContainer(), MAX_REFUSED_OPENS, settings.agentOpenTimeout()));
+  }
+
+  private static void sendTimed(Session session, ByteBuffer frame) throws IOException {
+    try {
+      session.getAsyncRemote().sendBinary(frame).get(SEND_TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      closeQuietly(session, "the agent read nothing for " + SEND_TIMEOUT_S + " s");
+      throw new IOException("the agent read nothing for " + SEND_TIMEOUT_S + " s");
+    } catch (ExecutionException e) {
+      throw new IOException("send to the agent failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while sending to the agent");
+    }
+  }
+
+  /** A link that broke the protocol (or a bound) is dropped with one log line. */
+  private static void dropLink(Session session, Agents.Link link, ProtocolException e) {
+    LOG.warning(
+        () ->
+            "dropping the agent link of "
+                + link.containerId()
+                + " from "
+                + remote(session)
+                + ": protocol violation: "
+                + Untrusted.quote(e.getMessage(), 200));
+    link.mux().goAway(e.code(), "protocol violation: " + e.getMessage());
+    closeQuietly(session, "protocol violation");
+  }
+
+  /**
+   * Refuses a connection that is not (yet) a link, logging it once per connection with the HELLO's
+   * fields shortened and escaped.
+   */
+  private static void refuse(Session session, int code, String reason, Frame.Hello hello) {
+    if (session.getUserProperties().putIfAbsent(REFUSED, Boolean.TRUE) != null) {
+      return; // refused already: one log line and one GOAWAY per connection
+    }
+    LOG.warning(
+        () ->
+            "agent connection from "
+                + remote(session)
+                + " refused: "
+                + Untrusted.quote(reason, 200)
+                + (hello == null
+                    ? ""
+                    : " (HELLO container="
+                        + Untrusted.quote(hello.containerId())
+                        + " agent="
+                        + Untrusted.quote(hello.agentVersion())
+                        + " version="
+                        + hello.protocolVersion()
+                        + ")"));
     try {
       send(session, new Frame.GoAway(code, reason));
       session.close(
@@ -161,6 +236,16 @@ public class AgentSocket {
               reason.length() > 120 ? reason.substring(0, 120) : reason));
     } catch (IOException e) {
       LOG.log(Level.FINE, "agent went away while being refused", e);
+    }
+  }
+
+  /** The peer's address, where the WebSocket implementation tells it (Tyrus does). */
+  private static String remote(Session session) {
+    try {
+      Object addr = session.getClass().getMethod("getRemoteAddr").invoke(session);
+      return addr == null ? "?" : Untrusted.quote(String.valueOf(addr), 64);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return "?";
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.cms.gateway.agents.control;
 
 import dev.cms.domain.protocol.Mux;
+import dev.cms.gateway.config.Settings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -11,12 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,12 +38,46 @@ public class Agents {
   private final Map<String, CompletableFuture<Link>> waiters = new ConcurrentHashMap<>();
 
   @Inject Event<LinkChanged> changes;
+  @Inject Settings settings;
+
+  private volatile RateWindow linkUps;
 
   /**
    * Registers a freshly authenticated link, replacing (and closing) an older one of the same
-   * container.
+   * container; refuses it (close 1013) beyond {@link Settings#agentLinksPerMinute()} links of the
+   * container a minute, so a reconnect storm with a real credential costs a bounded amount of work.
+   *
+   * @return whether the link was registered
    */
-  public void connected(Link link) {
+  public boolean connected(Link link) {
+    RateWindow.Decision d = linkUps().admit(link.containerId());
+    if (d.suppressedBefore() > 0) {
+      LOG.warning(
+          () ->
+              d.suppressedBefore()
+                  + " agent links of "
+                  + link.containerId()
+                  + " were refused in the last minute (more than "
+                  + settings.agentLinksPerMinute()
+                  + " a minute)");
+    }
+    if (!d.allowed()) {
+      if (d.firstRefused()) {
+        LOG.warning(
+            () ->
+                "refusing new agent links of "
+                    + link.containerId()
+                    + " for the rest of the minute: more than "
+                    + settings.agentLinksPerMinute()
+                    + " a minute (reconnect storm)");
+      }
+      link.mux().closeAll("too many agent links a minute");
+      close(
+          link.session(),
+          CloseReason.CloseCodes.TRY_AGAIN_LATER,
+          "too many agent links of this container a minute");
+      return false;
+    }
     Link old = links.put(link.containerId(), link);
     if (old != null && old.session() != link.session()) {
       old.mux().closeAll("replaced by a newer connection");
@@ -56,7 +88,24 @@ public class Agents {
       waiter.complete(link);
     }
     changes.fire(
-        new LinkChanged(link.containerId(), true, "agent " + link.agentVersion() + " connected"));
+        new LinkChanged(
+            link.containerId(),
+            true,
+            "agent " + Untrusted.quote(link.agentVersion()) + " connected"));
+    return true;
+  }
+
+  private RateWindow linkUps() {
+    RateWindow w = linkUps;
+    if (w == null) {
+      synchronized (this) {
+        if (linkUps == null) {
+          linkUps = new RateWindow(settings.agentLinksPerMinute(), 100_000);
+        }
+        w = linkUps;
+      }
+    }
+    return w;
   }
 
   /** Forgets a link when its session ended; a newer link of the same container stays. */
@@ -76,27 +125,22 @@ public class Agents {
     return Optional.ofNullable(links.get(containerId));
   }
 
-  /** Waits at most {@code timeout} for the container's agent; returns whether it is connected. */
-  public boolean awaitConnected(String containerId, Duration timeout) {
+  /**
+   * Completes with {@code true} once the container's agent is connected, or with {@code false} when
+   * {@code timeout} passed first (or the container went away). Holds no thread while waiting.
+   */
+  public CompletableFuture<Boolean> whenConnected(String containerId, Duration timeout) {
     if (isConnected(containerId)) {
-      return true;
+      return CompletableFuture.completedFuture(true);
     }
     CompletableFuture<Link> f =
         waiters.computeIfAbsent(containerId, k -> new CompletableFuture<>());
     if (isConnected(containerId)) {
-      return true;
+      return CompletableFuture.completedFuture(true);
     }
-    try {
-      f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return isConnected(containerId);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return isConnected(containerId);
-    } catch (ExecutionException | CancellationException e) {
-      return false;
-    }
+    return f.thenApply(link -> true)
+        .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(e -> isConnected(containerId));
   }
 
   /** Drops the container's link, if any (the container is going away). */

@@ -8,6 +8,8 @@ import dev.cms.gateway.containers.control.CreateRequest;
 import dev.cms.gateway.containers.control.EventView;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.security.Caller;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.inject.Inject;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
@@ -20,6 +22,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -29,6 +33,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -47,6 +53,9 @@ public class ContainersResource {
   @Inject Caller caller;
   @Inject Settings settings;
 
+  /** Finishes {@code ?wait=ready} answers (a managed thread, not the agent's socket thread). */
+  @Resource ManagedExecutorService executor;
+
   @Context UriInfo uri;
 
   @POST
@@ -56,22 +65,39 @@ public class ContainersResource {
       description =
           "Body (all optional): memoryMb, cpus, idleTimeoutSeconds, ttlSeconds, env, labels. With"
               + " ?wait=ready the answer waits (bounded) until the container's agent is connected.")
-  public Response create(
+  public void create(
       String body,
-      @Parameter(description = "'ready' to wait for the agent") @QueryParam("wait") String wait) {
-    if (wait != null && !wait.isEmpty() && !"ready".equals(wait)) {
-      throw ApiException.badRequest("wait must be 'ready', was '" + wait + "'");
+      @Parameter(description = "'ready' to wait for the agent") @QueryParam("wait") String wait,
+      @Suspended AsyncResponse answer) {
+    try {
+      if (wait != null && !wait.isEmpty() && !"ready".equals(wait)) {
+        throw ApiException.badRequest("wait must be 'ready', was '" + wait + "'");
+      }
+      CreateRequest req = parse(body);
+      String publicBase = publicBase();
+      ContainerView created =
+          containers.create(caller.id(), req, new Containers.Endpoints(publicBase, agentUrl()));
+      java.net.URI location = uri.getAbsolutePathBuilder().path(created.id()).build();
+      if (!"ready".equals(wait)) {
+        answer.resume(Response.created(location).entity(created).build());
+        return;
+      }
+      // the wait for the agent holds no request thread; it is bounded by CMS_READY_TIMEOUT_SECONDS
+      answer.setTimeout(settings.readyTimeout().toSeconds() + 30, TimeUnit.SECONDS);
+      containers
+          .whenReady(created, publicBase, executor)
+          .whenComplete(
+              (view, e) -> {
+                if (e != null) {
+                  answer.resume(
+                      e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                } else {
+                  answer.resume(Response.created(location).entity(view).build());
+                }
+              });
+    } catch (RuntimeException e) {
+      answer.resume(e);
     }
-    CreateRequest req = parse(body);
-    ContainerView created =
-        containers.create(
-            caller.id(),
-            req,
-            new Containers.Endpoints(publicBase(), agentUrl()),
-            "ready".equals(wait));
-    return Response.created(uri.getAbsolutePathBuilder().path(created.id()).build())
-        .entity(created)
-        .build();
   }
 
   @GET

@@ -2,6 +2,7 @@ package dev.cms.gateway.containers.control;
 
 import dev.cms.domain.ContainerStatus;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.agents.control.RateWindow;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.entity.ContainerEvent;
 import dev.cms.gateway.containers.entity.ContainerRecord;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -86,9 +88,8 @@ public class Containers {
   /** Where the answer to a create sends the client and the agent. */
   public record Endpoints(String publicBase, String agentUrl) {}
 
-  /** Creates and starts a container for the caller; optionally waits for its agent. */
-  public ContainerView create(
-      String owner, CreateRequest request, Endpoints endpoints, boolean waitReady) {
+  /** Creates and starts a container for the caller ({@link #whenReady} waits for its agent). */
+  public ContainerView create(String owner, CreateRequest request, Endpoints endpoints) {
     CreateRequest r = request == null ? CreateRequest.defaults() : request;
     ContainerRecord.Limits limits = limits(r);
     Map<String, String> labels = checkLabels(r.labels());
@@ -154,19 +155,28 @@ public class Containers {
           });
     } catch (RuntimeUnavailableException e) {
       fail(id, e.getMessage());
-      throw ApiException.unavailable(e.getMessage(), e);
+      throw ApiException.unavailable("the container engine is unreachable", e);
     } catch (RuntimeFailureException | IllegalStateException e) {
       fail(id, e.getMessage());
-      throw new ApiException(
-          500, "Internal Server Error", "container creation failed: " + e.getMessage(), e);
+      throw new ApiException(500, "Internal Server Error", "container creation failed", e);
     } finally {
       busy.remove(id);
     }
-    if (waitReady) {
-      agents.awaitConnected(id, settings.readyTimeout());
-    }
     ContainerView view = view(find(id), endpoints.publicBase());
     return withToken(view, token);
+  }
+
+  /**
+   * Completes with the freshly created container's view once its agent is connected or the ready
+   * timeout passed ({@code ?wait=ready} without holding a request thread).
+   */
+  public CompletableFuture<ContainerView> whenReady(
+      ContainerView created, String publicBase, java.util.concurrent.Executor executor) {
+    return agents
+        .whenConnected(created.id(), settings.readyTimeout())
+        .thenApplyAsync(
+            connected -> withToken(view(find(created.id()), publicBase), created.token()),
+            executor);
   }
 
   /** A caller's container; 404 when it does not exist or belongs to another key. */
@@ -392,19 +402,61 @@ public class Containers {
     activity(id);
   }
 
+  private volatile RateWindow linkEvents;
+
+  /**
+   * Records agent link changes in the container's history, at most {@link
+   * Settings#linkEventsPerMinute()} a minute per container: a reconnect storm adds a bounded number
+   * of rows, the rest are counted in one {@code AGENT_LINK_CHURN} row when the next minute starts.
+   */
   void onAgentLink(@Observes Agents.LinkChanged change) {
+    RateWindow window = linkEvents;
+    if (window == null) {
+      synchronized (this) {
+        if (linkEvents == null) {
+          linkEvents = new RateWindow(settings.linkEventsPerMinute(), 100_000);
+        }
+        window = linkEvents;
+      }
+    }
+    RateWindow.Decision d = window.admit(change.containerId());
+    if (!d.allowed() && d.suppressedBefore() == 0) {
+      return;
+    }
     try {
       db.run(
           em -> {
             if (em.find(ContainerRecord.class, change.containerId()) != null) {
-              em.persist(
-                  ContainerEvent.note(
-                      change.containerId(),
-                      change.connected() ? "AGENT_CONNECTED" : "AGENT_DISCONNECTED",
-                      change.detail(),
-                      Instant.now()));
+              if (d.suppressedBefore() > 0) {
+                em.persist(
+                    ContainerEvent.note(
+                        change.containerId(),
+                        "AGENT_LINK_CHURN",
+                        d.suppressedBefore()
+                            + " more agent link changes not recorded (more than "
+                            + settings.linkEventsPerMinute()
+                            + " a minute)",
+                        Instant.now()));
+              }
+              if (d.allowed()) {
+                em.persist(
+                    ContainerEvent.note(
+                        change.containerId(),
+                        change.connected() ? "AGENT_CONNECTED" : "AGENT_DISCONNECTED",
+                        change.detail(),
+                        Instant.now()));
+              }
             }
           });
+      if (d.suppressedBefore() > 0) {
+        LOG.warning(
+            () ->
+                "agent of "
+                    + change.containerId()
+                    + ": "
+                    + d.suppressedBefore()
+                    + " link changes in a minute were not recorded (reconnect storm)");
+      }
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING, "could not record the agent link change of " + change.containerId(), e);
@@ -651,6 +703,27 @@ public class Containers {
    * record; with an owner, a container of another key is a 404 and nothing is written.
    */
   private ContainerRecord touchRecord(String id, String owner) {
+    try {
+      return touchRecord(id, owner, true);
+    } catch (jakarta.persistence.PersistenceException e) {
+      if (!optimisticLock(e)) {
+        throw e;
+      }
+      // a concurrent call on the same container recorded its activity a moment ago: read only
+      return touchRecord(id, owner, false);
+    }
+  }
+
+  private static boolean optimisticLock(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof jakarta.persistence.OptimisticLockException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private ContainerRecord touchRecord(String id, String owner, boolean write) {
     Instant now = Instant.now();
     return db.tx(
         em -> {
@@ -658,7 +731,8 @@ public class Containers {
           if (owner != null && (rec == null || !rec.ownerId().equals(owner))) {
             throw notOwned(id);
           }
-          if (rec != null
+          if (write
+              && rec != null
               && Duration.between(rec.lastActivityAt(), now).compareTo(ACTIVITY_WRITE_INTERVAL)
                   > 0) {
             rec.touch(now);
@@ -707,9 +781,9 @@ public class Containers {
     try {
       return call.get();
     } catch (RuntimeUnavailableException e) {
-      throw ApiException.unavailable(e.getMessage(), e);
+      throw ApiException.unavailable("the container engine is unreachable", e);
     } catch (RuntimeFailureException e) {
-      throw new ApiException(502, "Bad Gateway", e.getMessage(), e);
+      throw new ApiException(502, "Bad Gateway", "the container engine refused the operation", e);
     }
   }
 

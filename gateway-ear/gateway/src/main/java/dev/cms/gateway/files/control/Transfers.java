@@ -1,6 +1,8 @@
 package dev.cms.gateway.files.control;
 
 import dev.cms.domain.protocol.ErrorCode;
+import dev.cms.domain.protocol.LineBuffer;
+import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamRefusedException;
@@ -12,7 +14,6 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,9 +26,21 @@ import java.util.concurrent.TimeoutException;
 @ApplicationScoped
 public class Transfers {
 
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(Transfers.class.getName());
   private static final int CHUNK = 32 * 1024;
-  private static final long OPEN_TIMEOUT_S = 15;
-  private static final long RESULT_TIMEOUT_S = 600;
+
+  /**
+   * Longest result line ({@code progress …}, {@code ok …}, {@code error <rule> <message>}) read
+   * from an agent; a longer one resets the upload stream.
+   */
+  public static final int MAX_VERDICT_LINE = 8 * 1024;
+
+  // as long as the Mux waits for an OPEN answer (CMS_AGENT_OPEN_TIMEOUT_SECONDS default)
+  private static final long OPEN_TIMEOUT_S = 10;
+  // how long the agent may take for its verdict after the upload's end (a large zip unpacks), and
+  // how long a download may stall
+  private static final long RESULT_TIMEOUT_S = 300;
 
   @Inject Agents agents;
 
@@ -67,8 +80,7 @@ public class Transfers {
     } catch (IOException e) {
       if (!verdict.result.isDone()) {
         s.reset(ErrorCode.CANCELLED, "upload aborted");
-        throw new ApiException(
-            400, "Bad Request", "the upload was interrupted: " + e.getMessage(), e);
+        throw new ApiException(400, "Bad Request", "the upload was interrupted", e);
       }
     }
     String[] line = await(verdict.result, RESULT_TIMEOUT_S);
@@ -92,7 +104,7 @@ public class Transfers {
     } catch (TimeoutException e) {
       throw ApiException.unavailable("the agent did not answer within " + OPEN_TIMEOUT_S + " s", e);
     } catch (IOException e) {
-      throw ApiException.unavailable("the agent could not be reached: " + e.getMessage(), e);
+      throw ApiException.unavailable("the agent could not be reached", e);
     }
     return out -> {
       try {
@@ -109,19 +121,25 @@ public class Transfers {
   /**
    * Collects the agent's result lines ({@code progress …}, then {@code ok …} or {@code error …}).
    */
-  private static final class Verdict implements StreamHandler {
+  static final class Verdict implements StreamHandler {
     final CompletableFuture<String[]> result = new CompletableFuture<>();
-    private final StringBuilder text = new StringBuilder();
+    private final LineBuffer lines = new LineBuffer("upload verdict", MAX_VERDICT_LINE);
 
     @Override
     public void onData(Stream s, byte[] data) {
-      text.append(new String(data, StandardCharsets.UTF_8));
-      for (int nl; (nl = text.indexOf("\n")) >= 0; ) {
-        String line = text.substring(0, nl);
-        text.delete(0, nl + 1);
-        if (line.startsWith("ok ") || line.startsWith("error ")) {
-          result.complete(line.split(" ", 3));
+      if (result.isDone()) {
+        return; // decided: whatever else the agent sends is dropped (and credited)
+      }
+      try {
+        for (String line : lines.feed(data)) {
+          if (line.startsWith("ok ") || line.startsWith("error ")) {
+            result.complete(line.split(" ", 3));
+          }
         }
+      } catch (ProtocolException e) {
+        LOG.warning(() -> "agent broke an upload stream: " + e.getMessage());
+        result.complete(new String[] {"error", "io-error", "the agent sent a malformed result"});
+        s.reset(ErrorCode.PROTOCOL, e.getMessage());
       }
     }
 
@@ -156,7 +174,7 @@ public class Transfers {
       if (e.getCause() instanceof StreamRefusedException r) {
         throw refusal(r);
       }
-      throw ApiException.unavailable("the agent could not be reached: " + e.getCause(), e);
+      throw ApiException.unavailable("the agent could not be reached", e);
     } catch (TimeoutException e) {
       throw ApiException.unavailable("the agent did not answer within " + OPEN_TIMEOUT_S + " s", e);
     } catch (InterruptedException e) {
@@ -178,6 +196,7 @@ public class Transfers {
           case "not-found" -> 404;
           case "permission-denied" -> 403;
           case "too-large", "no-space" -> 413;
+          case "too-many-streams" -> 429;
           case "io-error" -> 500;
           default -> 400;
         };
@@ -186,6 +205,7 @@ public class Transfers {
           case 404 -> "Not Found";
           case 403 -> "Forbidden";
           case 413 -> "Content Too Large";
+          case 429 -> "Too Many Requests";
           case 500 -> "Internal Server Error";
           default -> "Bad Request";
         };
@@ -197,7 +217,7 @@ public class Transfers {
     try {
       return f.get(seconds, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw ApiException.unavailable("no result from the agent: " + e, e);
+      throw ApiException.unavailable("no result from the agent", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ApiException.unavailable("interrupted", e);

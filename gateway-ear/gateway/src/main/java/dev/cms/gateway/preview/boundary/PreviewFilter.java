@@ -31,7 +31,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -45,7 +47,8 @@ public class PreviewFilter extends HttpFilter {
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = Logger.getLogger(PreviewFilter.class.getName());
-  private static final long UPGRADE_HEAD_TIMEOUT_MS = 60_000;
+  // how long a previewed app may take to answer a WebSocket upgrade (on the request thread)
+  private static final long UPGRADE_HEAD_TIMEOUT_MS = 15_000;
 
   @Inject transient PreviewProxy proxy;
   @Inject transient dev.cms.gateway.processes.control.Processes processes;
@@ -77,23 +80,6 @@ public class PreviewFilter extends HttpFilter {
       agentDown(req, res, a);
       return;
     }
-    TcpPipe pipe;
-    try {
-      pipe = TcpPipe.open(link.get().mux(), a.port(), PreviewProxy.OPEN_TIMEOUT_MS);
-    } catch (StreamRefusedException e) {
-      if (TcpPipe.isNotListening(e)) {
-        notListening(req, res, a);
-      } else {
-        problem(res, 502, "Bad Gateway", "the agent refused the connection: " + e.getMessage());
-      }
-      return;
-    } catch (TimeoutException e) {
-      problem(res, 504, "Gateway Timeout", "the container's agent did not answer in time");
-      return;
-    } catch (IOException e) {
-      agentDown(req, res, a);
-      return;
-    }
     List<HttpHeader> headers = headersOf(req);
     boolean upgrade =
         "GET".equals(req.getMethod())
@@ -109,51 +95,105 @@ public class PreviewFilter extends HttpFilter {
               new RequestHead.Forwarding(
                   req.getRemoteAddr(), req.getScheme(), proxy.hostFor(a.port()), upgrade));
     } catch (IllegalArgumentException e) {
-      pipe.abort("bad request");
       text(res, 400, "text/plain;charset=UTF-8", "Bad Request\n");
       return;
     }
     UnaryOperator<String> location = a::rewriteLocation;
-    if (upgrade) {
-      upgrade(req, res, pipe, head, location);
-    } else if (req.isAsyncSupported()) {
-      AsyncContext ac = req.startAsync(req, res);
-      ac.setTimeout(0);
-      ac.addListener(
-          new AsyncListener() {
-            @Override
-            public void onComplete(AsyncEvent event) {}
+    if (upgrade || !req.isAsyncSupported()) {
+      // an upgrade must be made on the request thread: its waits are bounded (OPEN 5 s, the
+      // app's 101 UPGRADE_HEAD_TIMEOUT_MS)
+      TcpPipe pipe = openPipe(req, res, a, link.get());
+      if (pipe == null) {
+        return;
+      }
+      if (upgrade) {
+        upgrade(req, res, pipe, head, location);
+      } else {
+        exchange(req, res, pipe, head, location);
+      }
+      return;
+    }
+    // everything else leaves the request thread at once: the OPEN and the exchange wait on a
+    // bounded relay thread
+    AtomicReference<TcpPipe> opened = new AtomicReference<>();
+    AsyncContext ac = req.startAsync(req, res);
+    ac.setTimeout(0);
+    ac.addListener(
+        new AsyncListener() {
+          @Override
+          public void onComplete(AsyncEvent event) {}
 
-            @Override
-            public void onTimeout(AsyncEvent event) {
-              pipe.abort("timed out");
-            }
+          @Override
+          public void onTimeout(AsyncEvent event) {
+            abort(opened.get(), "timed out");
+          }
 
-            @Override
-            public void onError(AsyncEvent event) {
-              pipe.abort("the client connection failed");
-            }
+          @Override
+          public void onError(AsyncEvent event) {
+            abort(opened.get(), "the client connection failed");
+          }
 
-            @Override
-            public void onStartAsync(AsyncEvent event) {}
-          });
+          @Override
+          public void onStartAsync(AsyncEvent event) {}
+        });
+    try {
       proxy
           .executor()
           .execute(
               () -> {
                 try {
-                  exchange(req, res, pipe, head, location);
-                } finally {
-                  try {
-                    ac.complete();
-                  } catch (IllegalStateException e) {
-                    LOG.log(Level.FINE, "completing a preview exchange", e);
+                  TcpPipe pipe = openPipe(req, res, a, link.get());
+                  if (pipe != null) {
+                    opened.set(pipe);
+                    exchange(req, res, pipe, head, location);
                   }
+                } catch (IOException | RuntimeException e) {
+                  LOG.log(Level.FINE, "preview exchange failed", e);
+                } finally {
+                  complete(ac);
                 }
               });
-    } else {
-      exchange(req, res, pipe, head, location);
+    } catch (RejectedExecutionException e) {
+      problem(res, 503, "Service Unavailable", "too many preview connections; try again later");
+      complete(ac);
     }
+  }
+
+  private static void abort(TcpPipe pipe, String why) {
+    if (pipe != null) {
+      pipe.abort(why);
+    }
+  }
+
+  private static void complete(AsyncContext ac) {
+    try {
+      ac.complete();
+    } catch (IllegalStateException e) {
+      LOG.log(Level.FINE, "completing a preview exchange", e);
+    }
+  }
+
+  /** Opens the app's pipe, or answers the request and returns {@code null}. */
+  private TcpPipe openPipe(
+      HttpServletRequest req, HttpServletResponse res, PreviewAddress a, Agents.Link link)
+      throws IOException {
+    try {
+      return TcpPipe.open(link.mux(), a.port(), PreviewProxy.OPEN_TIMEOUT_MS);
+    } catch (StreamRefusedException e) {
+      if (TcpPipe.isNotListening(e)) {
+        notListening(req, res, a);
+      } else if (String.valueOf(e.getMessage()).startsWith("too-many-streams")) {
+        problem(res, 503, "Service Unavailable", "too many connections to this container");
+      } else {
+        LOG.fine(() -> "agent refused a preview connection: " + e.getMessage());
+        problem(res, 502, "Bad Gateway", "the agent refused the connection to the app");
+      }
+    } catch (TimeoutException e) {
+      problem(res, 504, "Gateway Timeout", "the container's agent did not answer in time");
+    } catch (IOException e) {
+      agentDown(req, res, a);
+    }
+    return null;
   }
 
   private void exchange(
@@ -173,6 +213,14 @@ public class PreviewFilter extends HttpFilter {
           PreviewProxy.HEAD_TIMEOUT_MS);
     } catch (Relay.UpstreamException e) {
       badGateway(res, e);
+    } catch (RejectedExecutionException e) {
+      if (!res.isCommitted()) {
+        try {
+          problem(res, 503, "Service Unavailable", "too many preview connections; try again later");
+        } catch (IOException again) {
+          LOG.log(Level.FINE, "answering a refused preview exchange", again);
+        }
+      }
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.FINE, "preview exchange cut short", e);
     }
@@ -373,7 +421,10 @@ public class PreviewFilter extends HttpFilter {
     }
     try {
       res.reset();
-      problem(res, 502, "Bad Gateway", e.getMessage());
+      // what failed, without the exception's own text (that stays in the log)
+      String what = String.valueOf(e.getMessage());
+      int colon = what.indexOf(": ");
+      problem(res, 502, "Bad Gateway", colon > 0 ? what.substring(0, colon) : what);
     } catch (IOException | IllegalStateException ex) {
       LOG.log(Level.FINE, "could not answer 502", ex);
     }

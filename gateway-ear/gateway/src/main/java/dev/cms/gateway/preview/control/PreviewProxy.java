@@ -2,6 +2,7 @@ package dev.cms.gateway.preview.control;
 
 import dev.cms.domain.ContainerStatus;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
 import jakarta.annotation.Resource;
@@ -29,8 +30,11 @@ public class PreviewProxy {
   private static final long ACTIVITY_EVERY_MS = 5_000;
   private static final long STATUS_CACHE_MS = 2_000;
 
-  /** How long the agent may take to connect to the app's port. */
-  public static final long OPEN_TIMEOUT_MS = 10_000;
+  /**
+   * How long the agent may take to answer a {@code tcp} OPEN (it connects on loopback with a 2 s
+   * timeout of its own).
+   */
+  public static final long OPEN_TIMEOUT_MS = 5_000;
 
   /** How long the app may take to send a response head (a dev server compiling a page). */
   public static final long HEAD_TIMEOUT_MS = 300_000;
@@ -38,6 +42,7 @@ public class PreviewProxy {
   @Inject PreviewUrls urls;
   @Inject Containers containers;
   @Inject Agents agents;
+  @Inject Settings settings;
 
   @Inject
   @ConfigProperty(name = "cms.preview.rewrite.host", defaultValue = "false")
@@ -114,18 +119,28 @@ public class PreviewProxy {
   }
 
   private volatile java.util.concurrent.ExecutorService pool;
+  private volatile BoundedThreads bounded;
 
   /**
    * Runs preview exchanges on reused threads (made by {@link #threads()}): starting a managed
-   * thread per request was the largest cost per preview request. Unbounded like the connections it
-   * serves.
+   * thread per request was the largest cost per preview request. Bounded with {@link #threads()}:
+   * when every relay thread is busy, {@code execute} throws {@link
+   * java.util.concurrent.RejectedExecutionException} (the filter answers 503).
    */
   public java.util.concurrent.Executor executor() {
     java.util.concurrent.ExecutorService p = pool;
     if (p == null) {
       synchronized (this) {
         if (pool == null) {
-          pool = java.util.concurrent.Executors.newCachedThreadPool(threads());
+          BoundedThreads t = threads();
+          pool =
+              new java.util.concurrent.ThreadPoolExecutor(
+                  0,
+                  t.max(),
+                  30,
+                  java.util.concurrent.TimeUnit.SECONDS,
+                  new java.util.concurrent.SynchronousQueue<>(),
+                  t);
         }
         p = pool;
       }
@@ -140,17 +155,30 @@ public class PreviewProxy {
     }
   }
 
-  /** Threads for relays: managed threads, never the 200-thread default executor. */
-  public ThreadFactory threads() {
-    ManagedThreadFactory f = managedThreads;
-    if (f != null) {
-      return f;
+  /**
+   * Threads for relays: managed threads, never the 200-thread default executor; at most {@code
+   * CMS_MAX_PREVIEW_THREADS} of them in all (exchanges, uploads, both directions of tunnels).
+   */
+  public BoundedThreads threads() {
+    BoundedThreads b = bounded;
+    if (b == null) {
+      synchronized (this) {
+        if (bounded == null) {
+          ManagedThreadFactory f = managedThreads;
+          ThreadFactory base =
+              f != null
+                  ? f
+                  : r -> {
+                    Thread t = new Thread(r);
+                    t.setDaemon(true);
+                    return t;
+                  };
+          bounded = new BoundedThreads(base, settings.maxPreviewThreads());
+        }
+        b = bounded;
+      }
     }
-    return r -> {
-      Thread t = new Thread(r);
-      t.setDaemon(true);
-      return t;
-    };
+    return b;
   }
 
   private ContainerStatus statusOf(String id) {

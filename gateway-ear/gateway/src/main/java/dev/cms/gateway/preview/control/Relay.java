@@ -277,24 +277,34 @@ public final class Relay {
                 end.run();
               }
             });
-    Thread down =
-        threads.newThread(
-            () -> {
-              byte[] buf = new byte[BUFFER];
-              try {
-                for (int n; (n = fromApp.read(buf)) >= 0; ) {
-                  toClient.write(buf, 0, n);
-                  if (fromApp.available() == 0) {
-                    toClient.flush();
+    Thread down;
+    try {
+      down =
+          threads.newThread(
+              () -> {
+                byte[] buf = new byte[BUFFER];
+                try {
+                  for (int n; (n = fromApp.read(buf)) >= 0; ) {
+                    toClient.write(buf, 0, n);
+                    if (fromApp.available() == 0) {
+                      toClient.flush();
+                    }
                   }
+                  toClient.flush();
+                } catch (IOException e) {
+                  LOG.log(Level.FINE, "tunnel app to client ended", e);
+                } finally {
+                  end.run();
                 }
-                toClient.flush();
-              } catch (IOException e) {
-                LOG.log(Level.FINE, "tunnel app to client ended", e);
-              } finally {
-                end.run();
-              }
-            });
+              });
+    } catch (RuntimeException e) {
+      // no thread for the second direction (the relay bound): end the tunnel; the first thread
+      // still runs, sees the ends closed and gives its thread back
+      pipe.abort("no relay thread");
+      end.run();
+      up.start();
+      throw e;
+    }
     up.setName("preview-ws-up");
     down.setName("preview-ws-down");
     up.start();

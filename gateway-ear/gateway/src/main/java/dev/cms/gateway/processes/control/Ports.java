@@ -1,6 +1,8 @@
 package dev.cms.gateway.processes.control;
 
 import dev.cms.domain.protocol.ErrorCode;
+import dev.cms.domain.protocol.LineBuffer;
+import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.gateway.agents.control.Agents;
@@ -9,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
@@ -54,7 +55,7 @@ public class Ports {
         .ifPresent(
             link ->
                 link.mux()
-                    .open("ports", Map.of(), new Follower(change.containerId()))
+                    .open("ports", Map.of(), follower(change.containerId()))
                     .whenComplete(
                         (s, e) -> {
                           if (e != null) {
@@ -69,9 +70,14 @@ public class Ports {
    */
   public static final int MAX_LINE = 64 * 1024;
 
+  /** The reader of one container's {@code ports} stream. */
+  StreamHandler follower(String containerId) {
+    return new Follower(containerId);
+  }
+
   private final class Follower implements StreamHandler {
     private final String containerId;
-    private final StringBuilder text = new StringBuilder();
+    private final LineBuffer lines = new LineBuffer("ports", MAX_LINE);
     private boolean broken;
 
     Follower(String containerId) {
@@ -83,22 +89,12 @@ public class Ports {
       if (broken) {
         return;
       }
-      text.append(new String(data, StandardCharsets.UTF_8));
       try {
-        for (int nl; (nl = text.indexOf("\n")) >= 0; ) {
-          if (nl > MAX_LINE) {
-            throw new IllegalArgumentException("a line longer than " + MAX_LINE);
-          }
-          String line = text.substring(0, nl).strip();
-          text.delete(0, nl + 1);
-          apply(line);
+        for (String line : lines.feed(data)) {
+          apply(line.strip());
         }
-        if (text.length() > MAX_LINE) {
-          throw new IllegalArgumentException("a line longer than " + MAX_LINE);
-        }
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | ProtocolException e) {
         broken = true;
-        text.setLength(0);
         LOG.warning(() -> "agent of " + containerId + " broke the ports stream: " + e.getMessage());
         s.reset(ErrorCode.PROTOCOL, "bad ports line: " + e.getMessage());
       }

@@ -11,6 +11,7 @@ import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.problems.ApiException;
@@ -58,6 +59,7 @@ public class Processes {
 
   @Inject Agents agents;
   @Inject Containers containers;
+  @Inject Settings settings;
   @Inject Event<ProcessChanged> changes;
 
   private final Map<String, Map<String, Proc>> byContainer = new ConcurrentHashMap<>();
@@ -275,6 +277,19 @@ public class Processes {
             throw ApiException.badRequest("env name '" + k + "' is not a valid variable name");
           }
         });
+    int max = settings.maxProcessesPerContainer();
+    long running =
+        byContainer.getOrDefault(containerId, Map.of()).values().stream()
+            .filter(q -> !"EXITED".equals(q.status))
+            .count();
+    if (running >= max) {
+      throw new ApiException(
+              429,
+              "Too Many Requests",
+              "too-many-processes: at most " + max + " running processes per container",
+              null)
+          .withRule("too-many-processes");
+    }
     Proc p = new Proc(containerId, ID_PREFIX + Secrets.id(8), r.command(), cwd, r.port());
     p.env = Map.copyOf(env);
     keep(containerId, p);
@@ -283,13 +298,18 @@ public class Processes {
       p.started.get(15, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       byContainer.get(containerId).remove(p.id);
+      if (e.getCause() instanceof StreamRefusedException refused
+          && String.valueOf(refused.getMessage()).startsWith("too-many-streams")) {
+        throw new ApiException(429, "Too Many Requests", refused.getMessage(), null)
+            .withRule("too-many-streams");
+      }
       if (e.getCause() instanceof StreamRefusedException refused) {
         throw ApiException.badRequest("the process could not start: " + refused.getMessage());
       }
       if (e.getCause() instanceof ApiException api) {
         throw api;
       }
-      throw ApiException.unavailable("the agent could not start the process: " + e.getCause(), e);
+      throw ApiException.unavailable("the agent could not start the process", e);
     } catch (TimeoutException e) {
       throw ApiException.unavailable("the agent did not start the process within 15 s", e);
     } catch (InterruptedException e) {

@@ -62,6 +62,10 @@ public class TerminalSocket {
           new CloseReason(
               CloseReason.CloseCodes.CANNOT_ACCEPT, "offset, cols and rows must be numbers"));
       return;
+    } catch (Terminals.LimitReached e) {
+      LOG.info(() -> "client socket of " + id + " refused: " + e.getMessage());
+      session.close(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, e.getMessage()));
+      return;
     }
     session.getUserProperties().put(CLIENT, client);
   }

@@ -20,9 +20,18 @@ final class ClientSender {
 
   private record Pending(Object payload, Runnable onSent) {}
 
+  /**
+   * Text waiting for one client, at most: binary output is bounded by the agent streams' credit,
+   * text (status, errors, process and port changes) is not, so a client that reads nothing while
+   * messages pile up is closed instead of growing the queue.
+   */
+  static final int MAX_QUEUED_TEXT = 4 * 1024 * 1024;
+
   private final Session session;
   private final Queue<Pending> queue = new ArrayDeque<>();
   private boolean sending;
+  private long queuedText;
+  private boolean overflowed;
 
   ClientSender(Session session) {
     this.session = session;
@@ -42,6 +51,18 @@ final class ClientSender {
 
   private void enqueue(Pending p) {
     synchronized (queue) {
+      if (p.payload() instanceof String text) {
+        if (overflowed) {
+          return;
+        }
+        if (queuedText + text.length() > MAX_QUEUED_TEXT) {
+          overflowed = true;
+          LOG.warning("closing a client socket that read nothing while 4 MiB of messages piled up");
+          closeSlow();
+          return;
+        }
+        queuedText += text.length();
+      }
       queue.add(p);
       if (sending) {
         return;
@@ -58,6 +79,9 @@ final class ClientSender {
       if (p == null) {
         sending = false;
         return;
+      }
+      if (p.payload() instanceof String text) {
+        queuedText -= text.length();
       }
     }
     if (!session.isOpen()) {
@@ -83,6 +107,17 @@ final class ClientSender {
       LOG.log(Level.FINE, "send to client failed", e);
       done(p);
       next();
+    }
+  }
+
+  private void closeSlow() {
+    try {
+      session.close(
+          new jakarta.websocket.CloseReason(
+              jakarta.websocket.CloseReason.CloseCodes.TRY_AGAIN_LATER,
+              "too many messages waiting for this client"));
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.log(Level.FINE, "closing a slow client", e);
     }
   }
 

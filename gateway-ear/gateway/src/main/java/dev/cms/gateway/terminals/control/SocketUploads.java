@@ -4,6 +4,7 @@ import dev.cms.domain.client.ClientMessage;
 import dev.cms.domain.client.OutputFrame;
 import dev.cms.domain.client.ServerMessage;
 import dev.cms.domain.protocol.ErrorCode;
+import dev.cms.domain.protocol.LineBuffer;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
@@ -14,9 +15,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +35,8 @@ final class SocketUploads {
 
   private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
   private static final int MAX_UPLOADS = 4;
+  // the agent's progress and verdict lines; a longer one resets the upload (as in the REST door)
+  private static final int MAX_VERDICT_LINE = 8 * 1024;
 
   /** Makes the per-client upload table. */
   @ApplicationScoped
@@ -61,7 +64,7 @@ final class SocketUploads {
   private final class Upload implements StreamHandler {
     final ClientMessage.Upload request;
     final CompletableFuture<Stream> opened = new CompletableFuture<>();
-    final StringBuilder text = new StringBuilder();
+    final LineBuffer lines = new LineBuffer("upload verdict", MAX_VERDICT_LINE);
     long received;
     volatile boolean finished;
 
@@ -76,10 +79,21 @@ final class SocketUploads {
 
     @Override
     public void onData(Stream s, byte[] data) {
-      text.append(new String(data, StandardCharsets.UTF_8));
-      for (int nl; (nl = text.indexOf("\n")) >= 0; ) {
-        String[] line = text.substring(0, nl).split(" ", 3);
-        text.delete(0, nl + 1);
+      if (finished) {
+        return; // decided: whatever else the agent sends is dropped (and credited)
+      }
+      List<String> received;
+      try {
+        received = lines.feed(data);
+      } catch (ProtocolException e) {
+        s.reset(ErrorCode.PROTOCOL, e.getMessage());
+        finish(
+            new ServerMessage.UploadResult(
+                request.upload(), false, 0, 0, "io-error", "the agent sent a malformed result"));
+        return;
+      }
+      for (String text : received) {
+        String[] line = text.split(" ", 3);
         if ("progress".equals(line[0]) && line.length > 1) {
           send.accept(new ServerMessage.UploadProgress(request.upload(), number(line[1])));
         } else if ("ok".equals(line[0])) {

@@ -11,6 +11,7 @@ import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
 import jakarta.annotation.Resource;
@@ -56,6 +57,16 @@ public class Terminals {
   @Inject dev.cms.gateway.processes.control.Processes processes;
   @Inject dev.cms.gateway.preview.control.PreviewUrls previewUrls;
   @Inject SocketUploads.Factory uploadFactory;
+  @Inject Settings settings;
+
+  /** A per-container bound was reached; the boundary refuses with a clear reason. */
+  public static final class LimitReached extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LimitReached(String message) {
+      super(message);
+    }
+  }
 
   /**
    * Sends the RESETs of detached attachments: a client's close runs on a container thread, and a
@@ -113,6 +124,9 @@ public class Terminals {
     private volatile boolean detached;
     private final List<byte[]> early = new java.util.ArrayList<>();
     private int earlyBytes;
+    // per stream: the agent sends Attached first and once, Exited at most once
+    private boolean attachedSeen;
+    private boolean exitedSeen;
 
     Attachment(Client client, String terminal, Long offset, int cols, int rows) {
       this.client = client;
@@ -162,6 +176,8 @@ public class Terminals {
 
     @Override
     public void onOpen(Stream s) {
+      attachedSeen = false;
+      exitedSeen = false;
       synchronized (this) {
         stream = s;
         // what the client typed while the stream was opening goes first, in order
@@ -190,6 +206,22 @@ public class Terminals {
       List<TerminalWire.Message> messages;
       try {
         messages = decoder.feed(data);
+        for (TerminalWire.Message m : messages) {
+          if (m instanceof TerminalWire.Attached) {
+            if (attachedSeen) {
+              throw new ProtocolException("a second Attached on one terminal stream");
+            }
+            attachedSeen = true;
+          } else if (m instanceof TerminalWire.Failed) {
+            continue; // may come at any time; the stream ends after it
+          } else if (!attachedSeen) {
+            throw new ProtocolException("terminal messages before Attached");
+          } else if (exitedSeen) {
+            throw new ProtocolException("terminal messages after Exited");
+          } else if (m instanceof TerminalWire.Exited) {
+            exitedSeen = true;
+          }
+        }
       } catch (ProtocolException e) {
         s.reset(ErrorCode.PROTOCOL, e.getMessage());
         client.error(terminal, "agent-error", "the agent sent a malformed terminal message");
@@ -305,7 +337,15 @@ public class Terminals {
       Integer cols,
       Integer rows) {
     Client c = new Client(containerId, session);
-    clientsByContainer.computeIfAbsent(containerId, k -> ConcurrentHashMap.newKeySet()).add(c);
+    Set<Client> set =
+        clientsByContainer.computeIfAbsent(containerId, k -> ConcurrentHashMap.newKeySet());
+    synchronized (set) {
+      if (set.size() >= settings.maxClientsPerContainer()) {
+        throw new LimitReached(
+            "too-many-clients: at most " + settings.maxClientsPerContainer() + " per container");
+      }
+      set.add(c);
+    }
     c.send(
         new ServerMessage.Status(
             containerId, containers.statusOf(containerId).name(), agents.isConnected(containerId)));
@@ -413,6 +453,20 @@ public class Terminals {
     if (!TERMINAL_ID.matcher(o.terminal()).matches()) {
       c.error(o.terminal(), "bad-message", "terminal ids match " + TERMINAL_ID.pattern());
       return;
+    }
+    if (!c.attachments.containsKey(o.terminal())) {
+      int max = settings.maxTerminalsPerContainer();
+      Set<String> attached = new java.util.HashSet<>();
+      for (Client other : clientsByContainer.getOrDefault(c.containerId, Set.of())) {
+        attached.addAll(other.attachments.keySet());
+      }
+      if (!attached.contains(o.terminal()) && attached.size() >= max) {
+        c.error(
+            o.terminal(),
+            "refused",
+            "too-many-terminals: at most " + max + " terminals attached per container");
+        return;
+      }
     }
     Attachment previous = c.attachments.remove(o.terminal());
     if (previous != null) {
