@@ -251,19 +251,23 @@ class HostileAgentIT {
           Gateway.JSON.readTree(
               gw.get("/api/v1/containers/" + victim + "/events", Gateway.KEY1).body());
       int linkRows = 0;
+      int allLinkRows = 0;
       for (JsonNode e : events) {
         String kind = e.path("kind").asText();
         Instant at = Instant.parse(e.path("at").asText());
-        if (kind.startsWith("AGENT_")
-            && !at.isBefore(stormStart.minusSeconds(1))
-            && !at.isAfter(stormEnd)) {
-          linkRows++;
+        if (kind.startsWith("AGENT_")) {
+          allLinkRows++;
+          if (!at.isBefore(stormStart.minusSeconds(1)) && !at.isAfter(stormEnd)) {
+            linkRows++;
+          }
         }
       }
       // at most LINK_ROWS_PER_MINUTE a minute; the storm may straddle two minutes; one summary row
+      // (none at all when the links before the storm used up its minute: the summary comes later)
       assertThat(linkRows)
           .as("history rows of a storm of 35 links")
-          .isBetween(1, 2 * LINK_ROWS_PER_MINUTE + 1);
+          .isBetween(0, 2 * LINK_ROWS_PER_MINUTE + 1);
+      assertThat(allLinkRows).as("link rows recorded at all").isPositive();
 
       // throughout: bounded heap and threads, the bystander kept echoing
       monitor.stop();
