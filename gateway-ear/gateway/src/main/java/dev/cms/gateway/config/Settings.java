@@ -104,6 +104,10 @@ public class Settings {
   int stopGraceSeconds;
 
   @Inject
+  @ConfigProperty(name = "cms.disk.mb", defaultValue = "4096")
+  long diskMb;
+
+  @Inject
   @ConfigProperty(name = "cms.max.upload.mb", defaultValue = "256")
   long maxUploadMb;
 
@@ -118,6 +122,11 @@ public class Settings {
   @Inject
   @ConfigProperty(name = "cms.max.compression.ratio", defaultValue = "200")
   long maxCompressionRatio;
+
+  /** Size of each container's disk in MiB; 0 switches the disk limit off. */
+  public long diskMb() {
+    return diskMb;
+  }
 
   public long maxUploadBytes() {
     return maxUploadMb * 1024 * 1024;
