@@ -230,7 +230,7 @@ public class DockerRuntime implements ContainerRuntime {
           } catch (NotFoundException gone) {
             // the wanted state holds
           }
-          name.ifPresent(disks::release);
+          name.ifPresent(this::releaseDiskQuietly); // what fails now, releaseLeftovers retries
           return null;
         });
   }
