@@ -247,6 +247,11 @@ final class ContainerDisks {
     return names;
   }
 
+  /** The disks being prepared right now (their containers may not exist yet). */
+  Set<String> preparing() {
+    return Set.copyOf(preparing);
+  }
+
   /** Whether the disk is being prepared right now (its container may not exist yet). */
   boolean isPreparing(String name) {
     return preparing.contains(name);

@@ -245,6 +245,8 @@ public class DockerRuntime implements ContainerRuntime {
           if (names.isEmpty()) {
             return null;
           }
+          // taken before the engine is asked: a disk prepared then may have its container by now
+          Set<String> preparing = disks.preparing();
           for (var c : client.listContainersCmd().withShowAll(true).exec()) {
             if (c.getNames() != null) {
               for (String n : c.getNames()) {
@@ -253,7 +255,7 @@ public class DockerRuntime implements ContainerRuntime {
             }
           }
           for (String name : names) {
-            if (!existing.contains(name) && !disks.isPreparing(name)) {
+            if (!existing.contains(name) && !preparing.contains(name) && !disks.isPreparing(name)) {
               LOG.info(() -> "releasing the disk of " + name + ": its container is gone");
               releaseDiskQuietly(name);
             }
