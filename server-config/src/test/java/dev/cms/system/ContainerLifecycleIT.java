@@ -55,7 +55,15 @@ class ContainerLifecycleIT {
     assertThat(host.getInit()).isTrue();
     assertThat(host.getSecurityOpts()).contains("no-new-privileges");
     assertThat(Arrays.stream(host.getCapDrop()).map(Object::toString)).contains("ALL");
-    assertThat(host.getNetworkMode()).isEqualTo("cms-net");
+    // the gateway inherits this JVM's environment: CMS_NETWORK there names another network
+    assertThat(host.getNetworkMode())
+        .isEqualTo(System.getenv().getOrDefault("CMS_NETWORK", "cms-net"));
+    // its own disk (default 4096 MiB) holds all it may write; the rest is read-only
+    assertThat(c.get("limits").get("diskMb").asLong()).isEqualTo(4096);
+    assertThat(host.getReadonlyRootfs()).isTrue();
+    assertThat(host.getTmpFs()).containsKey("/run");
+    assertThat(engine.getMounts().stream().map(m -> m.getDestination().getPath()))
+        .contains("/app", "/home/node", "/tmp", "/var/tmp");
     assertThat(engine.getConfig().getUser()).isEqualTo("node");
     assertThat(engine.getConfig().getLabels())
         .containsEntry("cms.gateway", gw.id())
