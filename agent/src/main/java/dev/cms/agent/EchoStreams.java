@@ -81,7 +81,7 @@ final class EchoStreams {
         }
         try {
           next.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // one task fails, the queue goes on
           LOG.log(Level.WARNING, "stream task failed", e);
         }
       }

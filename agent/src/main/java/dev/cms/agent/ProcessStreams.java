@@ -2,6 +2,7 @@ package dev.cms.agent;
 
 import dev.cms.domain.process.ProcessReport;
 import dev.cms.domain.process.ProcessWire;
+import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
@@ -144,6 +145,14 @@ final class ProcessStreams {
           synchronized (this) {
             sending = false;
           }
+          stop();
+          return;
+        } catch (RuntimeException | Error e) { // this stream fails, the agent stays
+          LOG.log(Level.WARNING, s + " failed", e);
+          synchronized (this) {
+            sending = false;
+          }
+          s.reset(ErrorCode.INTERNAL, "agent failed: " + e);
           stop();
           return;
         }

@@ -138,7 +138,7 @@ final class TerminalStreams {
         LOG.log(Level.FINE, "{0} ended: {1}", new Object[] {s, e.getMessage()});
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) { // this attachment fails, the agent stays
         LOG.log(Level.WARNING, "terminal " + terminal.id() + ": sender of " + s + " failed", e);
         try {
           s.write(TerminalWire.encode(new TerminalWire.Failed("agent failed: " + e)));

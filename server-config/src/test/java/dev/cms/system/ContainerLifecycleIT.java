@@ -58,6 +58,12 @@ class ContainerLifecycleIT {
     String network = System.getenv("CMS_NETWORK"); // as Gateway passes it on, when set
     assertThat(host.getNetworkMode())
         .isEqualTo(network == null || network.isBlank() ? "cms-net" : network);
+    // its own disk (default 4096 MiB) holds all it may write; the rest is read-only
+    assertThat(c.get("limits").get("diskMb").asLong()).isEqualTo(4096);
+    assertThat(host.getReadonlyRootfs()).isTrue();
+    assertThat(host.getTmpFs()).containsKey("/run");
+    assertThat(engine.getMounts().stream().map(m -> m.getDestination().getPath()))
+        .contains("/app", "/home/node", "/tmp", "/var/tmp");
     // init and the agent run as root with four capabilities; the user's code as node
     // (ContainmentIT)
     assertThat(engine.getConfig().getUser()).isEqualTo("0:0");

@@ -73,6 +73,40 @@ public final class Engine {
     }
   }
 
+  /**
+   * Frees the container disks a stopped gateway left under {@code dataDir/disks} (containers
+   * removed behind its back, as {@link #removeAllLabelled} does, keep theirs): their volumes,
+   * mounts, files.
+   */
+  static void releaseDisks(java.nio.file.Path dataDir) {
+    java.nio.file.Path disks = dataDir.resolve("disks");
+    if (!java.nio.file.Files.isDirectory(disks)) {
+      return;
+    }
+    try (var all = java.nio.file.Files.list(disks)) {
+      for (java.nio.file.Path p : all.toList()) {
+        String name = p.getFileName().toString();
+        if (!java.nio.file.Files.isDirectory(p)) {
+          continue;
+        }
+        for (String dir : java.util.List.of("app", "home", "tmp", "vartmp")) {
+          try {
+            CLIENT.removeVolumeCmd(name + "-" + dir).exec();
+          } catch (RuntimeException ignored) {
+            // gone or never made
+          }
+        }
+        new ProcessBuilder("umount", p.toString()).inheritIO().start().waitFor();
+        java.nio.file.Files.deleteIfExists(p);
+        java.nio.file.Files.deleteIfExists(disks.resolve(name + ".img"));
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      System.err.println("cannot release the disks under " + disks + ": " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Runs a command in the record's container as {@code node} and returns its standard output. */
   public static String exec(String recordId, String... cmd) throws InterruptedException {
     return execAs("node", recordId, cmd);

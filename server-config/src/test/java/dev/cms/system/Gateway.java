@@ -211,6 +211,7 @@ public final class Gateway {
       Thread.currentThread().interrupt();
     }
     Engine.removeAllLabelled("cms.gateway", gatewayId);
+    Engine.releaseDisks(dataDir);
   }
 
   /** How long the last start took from launching the JVM to booted (readiness as expected). */

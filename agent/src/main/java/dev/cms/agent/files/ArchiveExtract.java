@@ -83,6 +83,8 @@ final class ArchiveExtract extends Upload {
       Path tree = staging.resolve("tree");
       List<Item> items;
       long unpacked;
+      // before ZipFile, which holds every central-directory entry in memory
+      ZipDirectory.check(spool, limits.maxEntries());
       try (ZipFile zip = open(spool)) {
         items = check(zip, limits);
         Fs.createDirectories(tree);

@@ -62,9 +62,9 @@ abstract class Download implements StreamHandler {
       // the stream was reset or the link lost
       LOG.log(Level.FINE, "{0} ended: {1}", new Object[] {s, e.toString()});
       s.reset(ErrorCode.CANCELLED, "download ended: " + e.getMessage());
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // also an Error (out of memory): this stream fails, the agent stays
       LOG.log(Level.WARNING, s + " failed", e);
-      s.reset(ErrorCode.INTERNAL, "io-error: agent failed: " + e);
+      s.reset(ErrorCode.INTERNAL, Failure.IO_ERROR + ": " + Failure.agentFailed(e));
     } finally {
       closeResource();
     }

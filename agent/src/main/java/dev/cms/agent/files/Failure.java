@@ -80,6 +80,15 @@ final class Failure extends Exception {
     return new Failure(IO_ERROR, detail, e);
   }
 
+  /** The message for an unexpected throwable in a stream's work, on one line. */
+  static String agentFailed(Throwable e) {
+    String text =
+        e instanceof OutOfMemoryError
+            ? "the agent ran out of memory (" + e + "); nothing of this request was kept"
+            : "agent failed: " + e;
+    return text.replace('\n', ' ').replace('\r', ' ');
+  }
+
   private static String describe(IOException e) {
     if (e instanceof FileSystemException f) {
       String r = f.getReason();

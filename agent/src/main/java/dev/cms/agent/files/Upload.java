@@ -197,10 +197,9 @@ abstract class Upload implements StreamHandler {
     } catch (Aborted a) {
       LOG.log(Level.FINE, "{0} aborted: {1}", new Object[] {stream, a.getMessage()});
       return;
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // also an Error (out of memory): this stream fails, the agent stays
       LOG.log(Level.WARNING, stream + " failed", e);
-      result = "error " + Failure.IO_ERROR + " agent failed: " + e;
-      result = result.replace('\n', ' ').replace('\r', ' ');
+      result = "error " + Failure.IO_ERROR + " " + Failure.agentFailed(e);
     } finally {
       drain();
     }

@@ -2,6 +2,7 @@ package dev.cms.agent.run;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
@@ -155,6 +156,14 @@ public final class PortStreams {
           synchronized (this) {
             sending = false;
           }
+          stop();
+          return;
+        } catch (RuntimeException | Error e) { // this stream fails, the agent stays
+          LOG.log(Level.WARNING, s + " failed", e);
+          synchronized (this) {
+            sending = false;
+          }
+          s.reset(ErrorCode.INTERNAL, "agent failed: " + e);
           stop();
           return;
         }

@@ -49,7 +49,7 @@ final class Serial implements Executor {
       }
       try {
         next.run();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) { // one task fails, the queue goes on
         LOG.log(Level.WARNING, "stream task failed", e);
       }
     }

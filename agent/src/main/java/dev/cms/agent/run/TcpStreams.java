@@ -194,6 +194,9 @@ public final class TcpStreams {
         } else {
           release(); // the stream ended: reset by the gateway, or the link went
         }
+      } catch (RuntimeException | Error e) { // this stream fails, the agent stays
+        LOG.log(Level.WARNING, s + " (port " + port + ") failed", e);
+        abort(s, ErrorCode.INTERNAL, "agent failed: " + e);
       }
     }
 

@@ -479,6 +479,50 @@ class FileStreamsTest {
   // --- downloads -------------------------------------------------------------------------------
 
   @Test
+  @Timeout(30)
+  void aZipOfMoreEntriesThanTheLimitIsRefusedBeforeItsDirectoryIsParsed() throws Exception {
+    // given: 200 000 entries in ZIP64 form (9.4 MB), limit 50 000
+    Path dest = tmp.resolve("dest");
+    Files.createDirectories(dest);
+    ByteArrayOutputStream zip = new ByteArrayOutputStream();
+    ManyEntriesZip.write(zip, 200_000, 200_000, true);
+    Map<String, String> limits = new java.util.HashMap<>(limits(dest, 1_000_000));
+    limits.put("maxEntries", "50000");
+    limits.put("maxBytes", "20000000");
+
+    // when
+    long start = System.nanoTime();
+    List<String> lines = upload(FileStreams.ARCHIVE_EXTRACT, limits, zip.toByteArray());
+
+    // then
+    assertThat(rule(lines)).isEqualTo("too-many-entries");
+    assertThat(result(lines)).contains("200000").contains("50000");
+    assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(10);
+    waitFor(() -> debris(dest).isEmpty());
+    try (java.util.stream.Stream<Path> left = Files.list(dest)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  @Test
+  void anErrorInAnUploadFailsThatStreamOnlyAndTheLinkGoesOn() throws Exception {
+    // when
+    List<String> lines = upload(OutOfMemory.KIND, Map.of(), filled(100_000, (byte) 1));
+
+    // then
+    assertThat(rule(lines)).isEqualTo("io-error");
+    assertThat(result(lines)).contains("ran out of memory").contains("Java heap space");
+    Path file = tmp.resolve("after.txt");
+    List<String> after =
+        upload(
+            FileStreams.FILE_WRITE,
+            Map.of("path", file.toString(), "maxBytes", "1000", "mode", "644"),
+            "still here".getBytes(UTF_8));
+    assertThat(result(after)).startsWith("ok ");
+    assertThat(Files.readString(file)).isEqualTo("still here");
+  }
+
+  @Test
   void aFileAndADirectoryZipRoundTrip() throws Exception {
     byte[] big = new byte[300_000];
     new Random(42).nextBytes(big);
@@ -769,13 +813,32 @@ class FileStreamsTest {
   }
 
   /** A gateway mux and an agent mux serving the file kinds, joined in memory. */
+  /** An upload whose work runs out of memory once the upload was read. */
+  static final class OutOfMemory extends Upload {
+    static final String KIND = "test-out-of-memory";
+
+    OutOfMemory(java.util.concurrent.Executor workers, Map<String, String> params) {
+      super(workers, params);
+    }
+
+    @Override
+    Result work(Map<String, String> params) throws Aborted {
+      byte[] chunk;
+      while ((chunk = next()) != null) {
+        consumed(chunk);
+      }
+      throw new OutOfMemoryError("Java heap space");
+    }
+  }
+
   private static MemoryLink link(int window, java.util.concurrent.Executor workers) {
     java.util.Map<String, dev.cms.domain.protocol.Mux.Acceptor> kinds =
         java.util.Map.of(
             FileStreams.FILE_WRITE, open -> FileStreams.fileWrite(open, workers),
             FileStreams.ARCHIVE_EXTRACT, open -> FileStreams.archiveExtract(open, workers),
             FileStreams.FILE_READ, open -> FileStreams.fileRead(open, workers),
-            FileStreams.ARCHIVE_CREATE, open -> FileStreams.archiveCreate(open, workers));
+            FileStreams.ARCHIVE_CREATE, open -> FileStreams.archiveCreate(open, workers),
+            OutOfMemory.KIND, open -> new OutOfMemory(workers, open.params()));
     return new MemoryLink(
         window,
         open -> {

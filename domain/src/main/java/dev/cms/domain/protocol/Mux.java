@@ -467,11 +467,13 @@ public final class Mux implements AutoCloseable {
           () ->
               FrameCodec.encode(new Frame.OpenFail(id, e.code(), String.valueOf(e.getMessage()))));
       return;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // also out of memory: this stream only, not the link
       LOG.log(Level.WARNING, "acceptor failed on " + o, e);
       countRefusal(l);
       sendQuietly(
-          () -> FrameCodec.encode(new Frame.OpenFail(id, ErrorCode.INTERNAL, "acceptor failed")));
+          () ->
+              FrameCodec.encode(
+                  new Frame.OpenFail(id, ErrorCode.INTERNAL, "acceptor failed: " + e)));
       return;
     }
     Stream s = new Stream(this, id, o.kind(), o.params(), handler, null);
@@ -536,8 +538,9 @@ public final class Mux implements AutoCloseable {
   }
 
   /**
-   * Runs a handler callback; a handler that throws gets its stream reset with {@link
-   * ErrorCode#INTERNAL}, so one broken stream does not take the link down.
+   * Runs a handler callback; a handler that throws (also an {@link Error} such as {@link
+   * OutOfMemoryError}) gets its stream reset with {@link ErrorCode#INTERNAL}, so one broken stream
+   * does not take the link down.
    *
    * @return whether the callback returned normally
    */
@@ -545,12 +548,12 @@ public final class Mux implements AutoCloseable {
     try {
       call.run();
       return true;
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.log(Level.WARNING, "handler of " + s + " failed; resetting the stream", e);
-      s.reset(ErrorCode.INTERNAL, "handler failed");
+      s.reset(ErrorCode.INTERNAL, "handler failed: " + e);
       try {
         s.handler.onReset(s, ErrorCode.INTERNAL, "handler failed: " + e);
-      } catch (RuntimeException again) {
+      } catch (Throwable again) {
         LOG.log(Level.DEBUG, "onReset failed too", again);
       }
       return false;

@@ -359,8 +359,44 @@ class MuxTest {
     bad.write(new byte[3]);
     ok.write(new byte[5]);
 
-    assertThat(await(badLocal.reset)).isEqualTo("handler failed");
+    assertThat(await(badLocal.reset)).startsWith("handler failed");
     assertThat(badLocal.resetCode).isEqualTo(ErrorCode.INTERNAL);
+    eventually(() -> good.count.get() == 5);
+  }
+
+  @Test
+  void anErrorInAHandlerOrAnAcceptorFailsOnlyThatStream() throws Exception {
+    // given: one kind whose handler runs out of memory, one whose acceptor does
+    Recorder good = new Recorder();
+    link =
+        new MemoryLink(
+            WINDOW,
+            MemoryLink.refuseAll(),
+            open -> {
+              switch (open.kind()) {
+                case "oom-handler":
+                  return (s, data) -> {
+                    throw new OutOfMemoryError("Java heap space");
+                  };
+                case "oom-acceptor":
+                  throw new OutOfMemoryError("Java heap space");
+                default:
+                  return good;
+              }
+            });
+    Recorder badLocal = new Recorder();
+    Stream bad = await(link.gateway.open("oom-handler", Map.of(), badLocal));
+
+    // when
+    bad.write(new byte[3]);
+
+    // then: that stream is reset, the acceptor's stream fails to open, the link goes on
+    assertThat(await(badLocal.reset)).startsWith("handler failed").contains("OutOfMemoryError");
+    assertThat(badLocal.resetCode).isEqualTo(ErrorCode.INTERNAL);
+    CompletableFuture<Stream> refused = link.gateway.open("oom-acceptor", Map.of(), new Recorder());
+    assertThatThrownBy(() -> await(refused)).hasMessageContaining("acceptor failed");
+    Stream ok = await(link.gateway.open("good", Map.of(), new Recorder()));
+    ok.write(new byte[5]);
     eventually(() -> good.count.get() == 5);
   }
 

@@ -128,6 +128,10 @@ public class Settings {
   int stopGraceSeconds;
 
   @Inject
+  @ConfigProperty(name = "cms.disk.mb", defaultValue = "4096")
+  long diskMb;
+
+  @Inject
   @ConfigProperty(name = "cms.max.upload.mb", defaultValue = "256")
   long maxUploadMb;
 
@@ -222,6 +226,11 @@ public class Settings {
   /** Threads relaying preview traffic, in all. */
   public int maxPreviewThreads() {
     return Math.max(8, maxPreviewThreads);
+  }
+
+  /** Size of each container's disk in MiB; 0 switches the disk limit off. */
+  public long diskMb() {
+    return diskMb;
   }
 
   public long maxUploadBytes() {

@@ -22,7 +22,8 @@ public final class Migrations {
   private static final Logger LOG = Logger.getLogger(Migrations.class.getName());
 
   /** Every migration, oldest first. Never edit one that has shipped: add the next. */
-  static final List<String> SCRIPTS = List.of("V1__containers.sql", "V2__agent_link.sql");
+  static final List<String> SCRIPTS =
+      List.of("V1__containers.sql", "V2__agent_link.sql", "V3__disk_limit.sql");
 
   private Migrations() {}
 

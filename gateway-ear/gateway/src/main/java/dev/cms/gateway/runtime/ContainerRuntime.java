@@ -41,8 +41,17 @@ public interface ContainerRuntime {
   /** Stops a running container, killing it after the grace period. */
   void stop(String engineId, Duration grace);
 
-  /** Removes a container whatever its state; a container already gone is not an error. */
+  /**
+   * Removes a container whatever its state, and what the runtime keeps for it beside it (its disk);
+   * a container already gone is not an error.
+   */
   void remove(String engineId);
+
+  /**
+   * Frees what the runtime keeps for containers that no longer exist (their disks), also of those
+   * removed outside the gateway or whose creation failed half-way; idempotent.
+   */
+  void releaseLeftovers();
 
   /** The engine's view of one container, or empty when it does not exist. */
   Optional<RuntimeContainer> inspect(String engineId);

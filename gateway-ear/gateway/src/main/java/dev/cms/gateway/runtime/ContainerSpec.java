@@ -5,7 +5,9 @@ import java.util.Objects;
 
 /**
  * What to create: name, labels, environment and limits. The runtime adds its own hardening
- * (non-root user, no new privileges, no capabilities, init as PID 1, an isolated network).
+ * (non-root user, no new privileges, no capabilities, init as PID 1, an isolated network). {@code
+ * diskMb} bounds everything the container may write (its root file system is read-only); 0 means no
+ * disk limit.
  */
 public record ContainerSpec(
     String name,
@@ -14,7 +16,8 @@ public record ContainerSpec(
     Map<String, String> env,
     int memoryMb,
     double cpus,
-    long pidsLimit) {
+    long pidsLimit,
+    long diskMb) {
   public ContainerSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(image, "image");

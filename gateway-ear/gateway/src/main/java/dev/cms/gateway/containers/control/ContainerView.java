@@ -22,7 +22,15 @@ public record ContainerView(
     String websocketUrl,
     String token) {
 
-  /** The resource limits and timeouts of a container. */
+  /**
+   * The resource limits and timeouts of a container; {@code diskMb} is the size of everything it
+   * may write (0: no disk limit).
+   */
   public record Limits(
-      int memoryMb, double cpus, long pidsLimit, long idleTimeoutSeconds, long ttlSeconds) {}
+      int memoryMb,
+      double cpus,
+      long pidsLimit,
+      long idleTimeoutSeconds,
+      long ttlSeconds,
+      long diskMb) {}
 }

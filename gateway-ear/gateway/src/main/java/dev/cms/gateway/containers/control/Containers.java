@@ -10,6 +10,7 @@ import dev.cms.gateway.persistence.Database;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.runtime.ContainerRuntime;
 import dev.cms.gateway.runtime.ContainerSpec;
+import dev.cms.gateway.runtime.DiskLimitUnavailableException;
 import dev.cms.gateway.runtime.RuntimeContainer;
 import dev.cms.gateway.runtime.RuntimeEvent;
 import dev.cms.gateway.runtime.RuntimeFailureException;
@@ -146,13 +147,17 @@ public class Containers {
                   containerEnv,
                   limits.memoryMb(),
                   limits.cpus(),
-                  limits.pidsLimit()));
+                  limits.pidsLimit(),
+                  limits.diskMb()));
       update(
           id,
           rec -> {
             rec.assignEngine(engineId, image);
             return rec.transition(ContainerStatus.RUNNING, "container started", Instant.now());
           });
+    } catch (DiskLimitUnavailableException e) {
+      fail(id, e.getMessage());
+      throw ApiException.unavailable(e.getMessage(), e).withRule("disk-limit-unavailable");
     } catch (RuntimeUnavailableException e) {
       fail(id, e.getMessage());
       throw ApiException.unavailable("the container engine is unreachable", e);
@@ -600,6 +605,11 @@ public class Containers {
       runtime.remove(orphan.engineId());
       changed++;
     }
+    try {
+      runtime.releaseLeftovers();
+    } catch (RuntimeException e) {
+      LOG.warning(() -> "cannot release leftover disks yet: " + e.getMessage());
+    }
     int total = records.size();
     int changes = changed;
     LOG.info(() -> "reconciled " + total + " records with the engine; " + changes + " corrected");
@@ -798,7 +808,12 @@ public class Containers {
         r.updatedAt(),
         r.lastActivityAt(),
         new ContainerView.Limits(
-            l.memoryMb(), l.cpus(), l.pidsLimit(), l.idleTimeoutSeconds(), l.ttlSeconds()),
+            l.memoryMb(),
+            l.cpus(),
+            l.pidsLimit(),
+            l.idleTimeoutSeconds(),
+            l.ttlSeconds(),
+            l.diskMb()),
         r.labels(),
         exited ? r.exitCode() : null,
         r.reason(),
@@ -859,7 +874,8 @@ public class Containers {
     if (!problems.isEmpty()) {
       throw ApiException.badRequest(String.join("; ", problems));
     }
-    return new ContainerRecord.Limits(memory, cpus, settings.pidsLimit(), idle, ttl);
+    return new ContainerRecord.Limits(
+        memory, cpus, settings.pidsLimit(), idle, ttl, Math.max(0, settings.diskMb()));
   }
 
   private static Map<String, String> checkEnv(Map<String, String> env) {

@@ -35,6 +35,7 @@ public class Housekeeping {
 
   private AutoCloseable watch;
   private volatile boolean reconciled;
+  private int ticks;
 
   @PostConstruct
   void start() {
@@ -78,6 +79,13 @@ public class Housekeeping {
       containers.reap();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "reaper run failed: " + e.getMessage());
+    }
+    if (++ticks % 6 == 0) { // about once a minute
+      try {
+        runtime.releaseLeftovers();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "releasing leftover disks failed: " + e.getMessage());
+      }
     }
   }
 

@@ -67,6 +67,9 @@ public class ContainerRecord {
   @Column(name = "ttl_seconds")
   private long ttlSeconds;
 
+  @Column(name = "disk_mb")
+  private long diskMb;
+
   private String labels;
 
   @Column(name = "client_token_hash", nullable = false)
@@ -116,6 +119,7 @@ public class ContainerRecord {
     this.pidsLimit = limits.pidsLimit();
     this.idleTimeoutSeconds = limits.idleTimeoutSeconds();
     this.ttlSeconds = limits.ttlSeconds();
+    this.diskMb = limits.diskMb();
     this.labels = encode(labels);
     this.clientTokenHash = Objects.requireNonNull(clientTokenHash, "clientTokenHash");
     this.agentSecretHash = Objects.requireNonNull(agentSecretHash, "agentSecretHash");
@@ -125,12 +129,20 @@ public class ContainerRecord {
     this.lastActivityAt = now;
   }
 
-  /** Resource limits of a container, as requested and recorded. */
+  /**
+   * Resource limits of a container, as requested and recorded; {@code diskMb} 0 means no disk
+   * limit.
+   */
   public record Limits(
-      int memoryMb, double cpus, long pidsLimit, long idleTimeoutSeconds, long ttlSeconds) {}
+      int memoryMb,
+      double cpus,
+      long pidsLimit,
+      long idleTimeoutSeconds,
+      long ttlSeconds,
+      long diskMb) {}
 
   public Limits limits() {
-    return new Limits(memoryMb, cpus, pidsLimit, idleTimeoutSeconds, ttlSeconds);
+    return new Limits(memoryMb, cpus, pidsLimit, idleTimeoutSeconds, ttlSeconds, diskMb);
   }
 
   /** Moves to a new status; returns the event describing the transition. */

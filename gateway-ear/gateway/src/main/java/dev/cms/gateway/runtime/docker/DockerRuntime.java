@@ -30,10 +30,12 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -53,6 +55,7 @@ public class DockerRuntime implements ContainerRuntime {
 
   private DockerClient client;
   private AppContainerImage image;
+  private ContainerDisks disks;
   private final Object networkLock = new Object();
   private volatile boolean networkReady;
 
@@ -82,6 +85,9 @@ public class DockerRuntime implements ContainerRuntime {
             .build();
     client = DockerClientImpl.getInstance(config, http);
     image = new AppContainerImage(client, settings.baseImage());
+    disks =
+        new ContainerDisks(client, settings.dataDir(), settings.diskMb(), settings.dockerHost());
+    disks.logSetting();
   }
 
   @PreDestroy
@@ -178,6 +184,20 @@ public class DockerRuntime implements ContainerRuntime {
 
   @Override
   public String createAndStart(ContainerSpec spec) {
+    if (spec.diskMb() <= 0) {
+      return createAndStartContainer(spec);
+    }
+    try {
+      String id = createAndStartContainer(spec);
+      disks.created(spec.name());
+      return id;
+    } catch (RuntimeException e) {
+      releaseDiskQuietly(spec.name());
+      throw e;
+    }
+  }
+
+  private String createAndStartContainer(ContainerSpec spec) {
     ensureNetwork();
     Optional<String> uncontained = containmentProblem();
     if (uncontained.isPresent()) {
@@ -223,6 +243,12 @@ public class DockerRuntime implements ContainerRuntime {
       vars.put("NODE_EXTRA_CA_CERTS", CA_IN_CONTAINER);
       vars.put("NPM_CONFIG_CAFILE", CA_IN_CONTAINER);
     }
+    if (spec.diskMb() > 0) {
+      // everything the container may write is on its own disk, or a small tmpfs
+      host.withMounts(call("prepare the disk of " + spec.name(), () -> disks.prepare(spec.name())))
+          .withReadonlyRootfs(true)
+          .withTmpFs(Map.of("/run", "rw,nosuid,nodev,size=16m,mode=0755"));
+    }
     vars.putAll(spec.env());
     List<String> env = new ArrayList<>();
     vars.forEach((k, v) -> env.add(k + "=" + v));
@@ -254,6 +280,8 @@ public class DockerRuntime implements ContainerRuntime {
     call(
         "start container",
         () -> {
+          // after a reboot of the host the container's disk must be mounted again
+          nameOf(engineId).ifPresent(disks::ensureMounted);
           try {
             client.startContainerCmd(engineId).exec();
           } catch (NotModifiedException alreadyRunning) {
@@ -282,13 +310,62 @@ public class DockerRuntime implements ContainerRuntime {
     call(
         "remove container",
         () -> {
+          Optional<String> name = nameOf(engineId);
           try {
             client.removeContainerCmd(engineId).withForce(true).withRemoveVolumes(true).exec();
           } catch (NotFoundException gone) {
             // the wanted state holds
           }
+          name.ifPresent(this::releaseDiskQuietly); // what fails now, releaseLeftovers retries
           return null;
         });
+  }
+
+  @Override
+  public void releaseLeftovers() {
+    call(
+        "release the disks of removed containers",
+        () -> {
+          Set<String> existing = new HashSet<>();
+          List<String> names = disks.names();
+          if (names.isEmpty()) {
+            return null;
+          }
+          // taken before the engine is asked: a disk prepared then may have its container by now
+          Set<String> preparing = disks.preparing();
+          for (var c : client.listContainersCmd().withShowAll(true).exec()) {
+            if (c.getNames() != null) {
+              for (String n : c.getNames()) {
+                existing.add(n.startsWith("/") ? n.substring(1) : n);
+              }
+            }
+          }
+          for (String name : names) {
+            if (!existing.contains(name) && !preparing.contains(name) && !disks.isPreparing(name)) {
+              LOG.info(() -> "releasing the disk of " + name + ": its container is gone");
+              releaseDiskQuietly(name);
+            }
+          }
+          return null;
+        });
+  }
+
+  /** The container's name without the engine's leading slash, unless it is gone. */
+  private Optional<String> nameOf(String engineId) {
+    try {
+      String name = client.inspectContainerCmd(engineId).exec().getName();
+      return Optional.ofNullable(name).map(n -> n.startsWith("/") ? n.substring(1) : n);
+    } catch (NotFoundException gone) {
+      return Optional.empty();
+    }
+  }
+
+  private void releaseDiskQuietly(String name) {
+    try {
+      disks.release(name);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not release the disk of " + name + " (will retry)", e);
+    }
   }
 
   @Override
