@@ -198,7 +198,12 @@ class ConsoleIT {
               ExpectedConditions.textToBePresentInElementLocated(
                   By.cssSelector("#f\\:containers [data-container='" + containerId + "']"),
                   "DELETED"));
-      assertThat(browser.find("#cms-current-badge").getText()).isEqualTo("DELETED");
+      // located anew while it waits: the poll re-renders the badge under our feet
+      browser
+          .await(10)
+          .until(
+              ExpectedConditions.textToBePresentInElementLocated(
+                  By.id("cms-current-badge"), "DELETED"));
       assertThat(messages()).contains("Terminated " + containerId);
       browser.screenshot("08-deleted");
       containerId = null;
