@@ -56,7 +56,8 @@ class FaultsIT {
     try {
       // when its memory fills up with pages no process owns (tmpfs is charged to the container),
       // the kernel kills the biggest process: the agent, and with it the container
-      startProcess(id, "head -c 60M /dev/zero > /dev/shm/fill; sleep 30");
+      // (after a second: the agent first answers the start, the kill must not race that answer)
+      startProcess(id, "sleep 1; head -c 60M /dev/zero > /dev/shm/fill; sleep 30");
       // then
       await()
           .atMost(Duration.ofSeconds(60))
