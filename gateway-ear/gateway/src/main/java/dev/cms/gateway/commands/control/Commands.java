@@ -9,6 +9,7 @@ import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.processes.control.Processes;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,7 +24,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
  * Runs a command in a container and collects its end: an {@code exec} stream of the agent (no
@@ -44,7 +44,6 @@ public class Commands {
   static final int MAX_COMMAND = 64 * 1024;
   private static final long OPEN_TIMEOUT_MS = 10_000;
   private static final long GRACE_MS = 10_000;
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Logger LOG = Logger.getLogger(Commands.class.getName());
 
   @Inject Containers containers;
@@ -124,42 +123,35 @@ public class Commands {
   }
 
   static Map<String, String> params(ExecRequest r) {
-    if (r == null || r.command() == null || r.command().isBlank()) {
+    if (r == null) {
       throw ApiException.badRequest("command is required");
     }
-    if (r.command().length() > MAX_COMMAND) {
+    String command = Processes.checkedCommand(r.command());
+    if (command.length() > MAX_COMMAND) {
       throw ApiException.badRequest("command is above " + MAX_COMMAND + " characters");
     }
-    String cwd = r.cwd() == null || r.cwd().isBlank() ? "/app" : r.cwd();
-    if (!cwd.startsWith("/")) {
-      throw ApiException.badRequest("cwd must be an absolute path, was '" + cwd + "'");
-    }
+    String cwd = Processes.checkedCwd(r.cwd());
     if (r.timeoutSeconds() != null
         && (r.timeoutSeconds() < 1 || r.timeoutSeconds() > MAX_TIMEOUT_S)) {
       throw ApiException.badRequest(
           "timeoutSeconds must be between 1 and " + MAX_TIMEOUT_S + ", was " + r.timeoutSeconds());
     }
     Map<String, String> params = new HashMap<>();
-    params.put("command", r.command());
+    params.put("command", command);
     params.put("cwd", cwd);
     params.put(
         "timeoutMs",
         Long.toString(
             1000L * (r.timeoutSeconds() == null ? DEFAULT_TIMEOUT_S : r.timeoutSeconds())));
     params.put("maxOutput", Integer.toString(MAX_OUTPUT));
-    if (r.env() != null) {
-      r.env()
-          .forEach(
-              (k, v) -> {
-                if (k == null
-                    || !ENV_NAME.matcher(k).matches()
-                    || k.startsWith("CMS_")
-                    || v == null) {
-                  throw ApiException.badRequest("env name '" + k + "' is not allowed");
-                }
-                params.put("env." + k, v);
-              });
-    }
+    Processes.checkedEnv(r.env())
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("CMS_")) {
+                throw ApiException.badRequest("env name '" + k + "' is not allowed");
+              }
+              params.put("env." + k, v);
+            });
     return params;
   }
 

@@ -259,24 +259,57 @@ public class Processes {
         .toList();
   }
 
-  private ProcessView start(String containerId, StartRequest r) {
-    if (r == null || r.command() == null || r.command().isBlank()) {
+  /**
+   * The command line of a request to run something.
+   *
+   * @throws ApiException 400 when it is missing or blank
+   */
+  public static String checkedCommand(String command) {
+    if (command == null || command.isBlank()) {
       throw ApiException.badRequest("command is required");
     }
-    String cwd = r.cwd() == null || r.cwd().isBlank() ? "/app" : r.cwd();
-    if (!cwd.startsWith("/")) {
-      throw ApiException.badRequest("cwd must be an absolute path, was '" + cwd + "'");
+    return command;
+  }
+
+  /**
+   * The working directory of a request to run something: {@code /app} when none is given.
+   *
+   * @throws ApiException 400 when it is not an absolute path
+   */
+  public static String checkedCwd(String cwd) {
+    String c = cwd == null || cwd.isBlank() ? "/app" : cwd;
+    if (!c.startsWith("/")) {
+      throw ApiException.badRequest("cwd must be an absolute path, was '" + c + "'");
     }
-    if (r.port() != null && (r.port() < 1 || r.port() > 65535)) {
-      throw ApiException.badRequest("port must be between 1 and 65535, was " + r.port());
-    }
-    Map<String, String> env = r.env() == null ? Map.of() : r.env();
-    env.forEach(
+    return c;
+  }
+
+  /**
+   * The extra environment of a request to run something (none when {@code null}).
+   *
+   * @throws ApiException 400 for a name that is not a variable name or a missing value
+   */
+  public static Map<String, String> checkedEnv(Map<String, String> env) {
+    Map<String, String> e = env == null ? Map.of() : env;
+    e.forEach(
         (k, v) -> {
           if (k == null || !ENV_NAME.matcher(k).matches() || v == null) {
             throw ApiException.badRequest("env name '" + k + "' is not a valid variable name");
           }
         });
+    return e;
+  }
+
+  private ProcessView start(String containerId, StartRequest r) {
+    if (r == null) {
+      throw ApiException.badRequest("command is required");
+    }
+    checkedCommand(r.command());
+    String cwd = checkedCwd(r.cwd());
+    if (r.port() != null && (r.port() < 1 || r.port() > 65535)) {
+      throw ApiException.badRequest("port must be between 1 and 65535, was " + r.port());
+    }
+    Map<String, String> env = checkedEnv(r.env());
     int max = settings.maxProcessesPerContainer();
     long running =
         byContainer.getOrDefault(containerId, Map.of()).values().stream()
