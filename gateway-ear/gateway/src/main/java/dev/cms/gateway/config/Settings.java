@@ -298,6 +298,11 @@ public class Settings {
    * of {@code http-listener-1}).
    */
   public int httpPort() {
+    // Payara Server ships the PayaraMicro class too, and its getInstance() logs SEVERE there:
+    // ask it only inside a Payara Micro runtime (which sets this property)
+    if (System.getProperty("fish.payara.micro.tmpdir") == null) {
+      return httpPort;
+    }
     try {
       Class<?> micro = Class.forName("fish.payara.micro.PayaraMicro");
       Object instance = micro.getMethod("getInstance").invoke(null);
