@@ -2,6 +2,7 @@ package dev.cms.agent;
 
 import dev.cms.agent.files.Debris;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,7 +109,7 @@ public final class Agent {
                 credential.getBytes(StandardCharsets.US_ASCII));
             Files.move(tmp, CREDENTIAL_FILE, StandardCopyOption.REPLACE_EXISTING);
           } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
           }
         });
   }

@@ -87,8 +87,8 @@ record RunAs(String user, int uid, int gid) {
    * @throws IllegalStateException when the kernel did not take them
    */
   void adoptFileSystemIds() {
-    Function setfsgid = Function.getFunction("c", "setfsgid");
-    Function setfsuid = Function.getFunction("c", "setfsuid");
+    Function setfsgid = LibC.SETFSGID;
+    Function setfsuid = LibC.SETFSUID;
     setfsgid.invokeInt(new Object[] {gid});
     setfsuid.invokeInt(new Object[] {uid});
     // both calls return the previous id; asking for an invalid id (-1) changes nothing and tells
@@ -114,8 +114,8 @@ record RunAs(String user, int uid, int gid) {
    * user's back: for the agent's own files, which the user must not read.
    */
   void asRoot(Runnable work) {
-    Function setfsgid = Function.getFunction("c", "setfsgid");
-    Function setfsuid = Function.getFunction("c", "setfsuid");
+    Function setfsgid = LibC.SETFSGID;
+    Function setfsuid = LibC.SETFSUID;
     setfsuid.invokeInt(new Object[] {0});
     setfsgid.invokeInt(new Object[] {0});
     try {
@@ -124,6 +124,12 @@ record RunAs(String user, int uid, int gid) {
       setfsgid.invokeInt(new Object[] {gid});
       setfsuid.invokeInt(new Object[] {uid});
     }
+  }
+
+  /** The C library's calls, looked up once, when first used (only a root agent uses them). */
+  private static final class LibC {
+    static final Function SETFSUID = Function.getFunction("c", "setfsuid");
+    static final Function SETFSGID = Function.getFunction("c", "setfsgid");
   }
 
   /** The real user id of this process, from {@code /proc/self/status}; -1 when unknown. */

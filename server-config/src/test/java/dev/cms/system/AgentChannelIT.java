@@ -28,9 +28,7 @@ class AgentChannelIT {
     String id = gw.create(Gateway.KEY1).get("id").asText();
     try {
       Result r = hello(gw, new Frame.Hello(1, id, "not-the-secret", "test", List.of()));
-      assertThat(r.frame).isInstanceOf(Frame.GoAway.class);
-      assertThat(((Frame.GoAway) r.frame).code()).isEqualTo(ErrorCode.UNAUTHORIZED);
-      assertThat(r.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+      assertRefusedAsUnauthorized(r);
       // the real agent is unaffected
       assertThat(gw.container(id, Gateway.KEY1).get("agentConnected").asBoolean()).isTrue();
     } finally {
@@ -54,9 +52,7 @@ class AgentChannelIT {
 
       Result r = hello(gw, new Frame.Hello(1, id, secret, "test", List.of()));
 
-      assertThat(r.frame).isInstanceOf(Frame.GoAway.class);
-      assertThat(((Frame.GoAway) r.frame).code()).isEqualTo(ErrorCode.UNAUTHORIZED);
-      assertThat(r.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+      assertRefusedAsUnauthorized(r);
       assertThat(gw.container(id, Gateway.KEY1).get("agentConnected").asBoolean()).isTrue();
     } finally {
       gw.delete("/api/v1/containers/" + id, Gateway.KEY1);
@@ -92,6 +88,12 @@ class AgentChannelIT {
   }
 
   private record Result(Frame frame, CompletableFuture<Integer> closeCode) {}
+
+  private static void assertRefusedAsUnauthorized(Result r) throws Exception {
+    assertThat(r.frame).isInstanceOf(Frame.GoAway.class);
+    assertThat(((Frame.GoAway) r.frame).code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+    assertThat(r.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+  }
 
   private static Result hello(Gateway gw, Frame.Hello hello) throws Exception {
     Listener l = new Listener();
