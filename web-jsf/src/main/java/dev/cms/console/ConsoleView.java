@@ -45,6 +45,7 @@ public class ConsoleView implements Serializable {
   @Inject ContainerTokens tokens;
 
   private String base;
+  private String pageOrigin;
   private List<ContainerRow> containers = new ArrayList<>();
   private final Map<String, String> statuses = new HashMap<>();
   private String selectedId;
@@ -70,9 +71,28 @@ public class ConsoleView implements Serializable {
   public void init() {
     HttpServletRequest req =
         (HttpServletRequest) FacesContext.getCurrentInstance().getExternalContext().getRequest();
-    String requestBase = req.getScheme() + "://" + req.getServerName() + ":" + req.getServerPort();
-    base = gateway.base(requestBase);
+    // only to hand the browser addresses under its own origin (the Host guard checked it);
+    // the console's own calls go to the configured or loopback gateway
+    pageOrigin = req.getScheme() + "://" + req.getServerName() + ":" + req.getServerPort();
+    base = gateway.base();
     load(false);
+    String asked = req.getParameter("container");
+    if (asked != null && !asked.isBlank()) {
+      select(asked.strip());
+    }
+  }
+
+  /** Signs out: ends the session (and with it the gateway session) and shows the sign-in page. */
+  public void signOut() throws java.io.IOException {
+    var ec = FacesContext.getCurrentInstance().getExternalContext();
+    HttpServletRequest req = (HttpServletRequest) ec.getRequest();
+    try {
+      req.logout();
+    } catch (jakarta.servlet.ServletException e) {
+      LOG.log(Level.FINE, "logout", e);
+    }
+    ec.invalidateSession();
+    ec.redirect(ec.getRequestContextPath() + "/signin.xhtml?signedOut=true");
   }
 
   // ---- containers
@@ -109,6 +129,16 @@ public class ConsoleView implements Serializable {
   }
 
   public void onSelect(SelectEvent<ContainerRow> event) {
+    if (event.getObject() == null) {
+      // a row key that is not in this user's list (e.g. a request replayed from another session)
+      String key =
+          FacesContext.getCurrentInstance()
+              .getExternalContext()
+              .getRequestParameterMap()
+              .get("f:containers_instantSelection");
+      log("error", "Container " + (key == null ? "?" : key) + " not found");
+      return;
+    }
     select(event.getObject().getId());
   }
 
@@ -119,7 +149,14 @@ public class ConsoleView implements Serializable {
     }
     ContainerRow row = row(id).orElse(null);
     if (row == null) {
-      return;
+      try {
+        row = ContainerRow.of(gateway.get(base, id)); // an admin's view of another owner's
+      } catch (GatewayException e) {
+        log(
+            "error",
+            "Container " + id + " not found" + (e.status() == 404 ? "" : ": " + e.reason()));
+        return;
+      }
     }
     if (!row.isLive()) {
       selectedId = id;
@@ -196,7 +233,7 @@ public class ConsoleView implements Serializable {
         Json.createObjectBuilder()
             .add("kind", "attach")
             .add("container", id)
-            .add("websocketUrl", websocketUrl)
+            .add("websocketUrl", gateway.forBrowser(websocketUrl, pageOrigin))
             .add("token", token));
     log("info", "Attached " + id + ": terminal main");
   }
@@ -232,6 +269,12 @@ public class ConsoleView implements Serializable {
       }
       listError = null;
     } catch (GatewayException e) {
+      if (e.status() == 401) {
+        // the gateway session ended (expired, or the user was removed): sign in again
+        log("error", "Your session ended: " + e.reason() + ". Reload to sign in again.");
+        FacesContext.getCurrentInstance().getExternalContext().invalidateSession();
+        return;
+      }
       if (!e.reason().equals(listError)) {
         log("error", "Cannot list containers: " + e.reason());
       }
@@ -370,7 +413,7 @@ public class ConsoleView implements Serializable {
                 .add("kind", "port")
                 .add("port", previewPort)
                 .add("url", url)
-                .add("pathUrl", pathUrl == null ? url : pathUrl)
+                .add("pathUrl", gateway.forBrowser(pathUrl == null ? url : pathUrl, pageOrigin))
                 .add("path", previewPath));
       }
     } catch (GatewayException e) {
