@@ -70,6 +70,9 @@ public class SignInView {
       }
       default -> {
         perAddress.failed(address, Instant.now());
+        // no session survives a failed sign-in: nothing of the attempt (nor the mechanism's saved
+        // request, which would leave the next visit with an empty answer) is kept
+        ec.invalidateSession();
         error(outcome.message() == null ? "Wrong user name or password." : outcome.message());
       }
     }
