@@ -46,6 +46,7 @@ public class ConsoleView implements Serializable {
 
   private String base;
   private String pageOrigin;
+  private final List<String> pending = new ArrayList<>();
   private List<ContainerRow> containers = new ArrayList<>();
   private final Map<String, String> statuses = new HashMap<>();
   private String selectedId;
@@ -99,6 +100,9 @@ public class ConsoleView implements Serializable {
 
   /** The poll: the list with its live badges, status changes into Messages, the run's port. */
   public void refresh() {
+    if (!pending.isEmpty()) {
+      event(Json.createObjectBuilder().add("kind", "noop"));
+    }
     load(true);
     if (waitingForPort && selectedId != null && previewPort != null) {
       checkPort();
@@ -441,8 +445,21 @@ public class ConsoleView implements Serializable {
     if (fc == null) {
       return;
     }
+    if (!fc.getPartialViewContext().isAjaxRequest()) {
+      // a full page load (e.g. /console/?container=…): the first poll delivers them
+      pending.add(e.build().toString());
+      return;
+    }
     List<JsonObject> events =
         (List<JsonObject>) fc.getAttributes().computeIfAbsent(EVENTS, k -> new ArrayList<>());
+    if (!pending.isEmpty()) {
+      for (String p : pending) {
+        try (var r = Json.createReader(new java.io.StringReader(p))) {
+          events.add(r.readObject());
+        }
+      }
+      pending.clear();
+    }
     events.add(e.build());
     JsonArrayBuilder all = Json.createArrayBuilder();
     events.forEach(all::add);
