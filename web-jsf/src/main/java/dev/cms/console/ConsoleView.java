@@ -135,11 +135,19 @@ public class ConsoleView implements Serializable {
   public void onSelect(SelectEvent<ContainerRow> event) {
     if (event.getObject() == null) {
       // a row key that is not in this user's list (e.g. a request replayed from another session)
+      String table = event.getComponent().getClientId();
       String key =
           FacesContext.getCurrentInstance()
               .getExternalContext()
               .getRequestParameterMap()
-              .get("f:containers_instantSelection");
+              .entrySet()
+              .stream()
+              .filter(p -> p.getKey().startsWith(table + "_"))
+              .filter(p -> p.getKey().toLowerCase(java.util.Locale.ROOT).contains("selection"))
+              .map(Map.Entry::getValue)
+              .filter(v -> v != null && !v.isBlank())
+              .findFirst()
+              .orElse(null);
       log("error", "Container " + (key == null ? "?" : key) + " not found");
       return;
     }
