@@ -279,6 +279,22 @@ class SignInIT {
     }
   }
 
+  @Test
+  void failedSignInsOfOneNameAreLimitedWithAClearMessage() throws Exception {
+    String body = "{\"name\":\"mallory\",\"password\":\"guess-guess-guess\"}";
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = gw.post("/api/v1/sessions", Gateway.KEY1, body);
+      assertThat(r.statusCode()).as("attempt " + (i + 1)).isEqualTo(401);
+      assertThat(r.body()).contains("wrong user name or password");
+    }
+    HttpResponse<String> sixth = gw.post("/api/v1/sessions", Gateway.KEY1, body);
+    assertThat(sixth.statusCode()).isEqualTo(429);
+    assertThat(sixth.body()).contains("too many failed sign-ins for 'mallory'; try again in");
+    // only a service key may check passwords
+    String bob = "{\"name\":\"admin\",\"password\":\"x\"}";
+    assertThat(gw.post("/api/v1/sessions", gw.adminToken(), bob).statusCode()).isEqualTo(403);
+  }
+
   private static void createUser(ConsoleBrowser admin, String name, String password) {
     WebElement n = admin.find("#users\\:name");
     n.clear();
