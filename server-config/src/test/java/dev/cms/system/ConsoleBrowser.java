@@ -107,6 +107,13 @@ final class ConsoleBrowser implements AutoCloseable {
             });
   }
 
+  /** The element's text, read again if the status poll replaced the element meanwhile. */
+  String text(String css) {
+    return await(10)
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> d.findElement(By.cssSelector(css)).getText());
+  }
+
   Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }

@@ -103,7 +103,7 @@ class ConsoleIT {
           .until(
               ExpectedConditions.textToBePresentInElementLocated(
                   By.id("cms-current-badge"), "RUNNING"));
-      containerId = browser.find("#cms-current-id").getText().strip();
+      containerId = browser.text("#cms-current-id").strip();
       assertThat(containerId).startsWith("c-");
       browser.await(60).until(d -> browser.find("#cms-conn").getText().equals("connected"));
       assertThat(messages()).contains("Created " + containerId);

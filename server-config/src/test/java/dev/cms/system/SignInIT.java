@@ -114,7 +114,7 @@ class SignInIT {
           .until(
               ExpectedConditions.textToBePresentInElementLocated(
                   By.id("cms-current-badge"), "RUNNING"));
-      aliceContainer = alice.find("#cms-current-id").getText().strip();
+      aliceContainer = alice.text("#cms-current-id").strip();
       assertThat(aliceContainer).startsWith("c-");
       alice.await(60).until(d -> alice.find("#cms-conn").getText().equals("connected"));
       alice.screenshot("04-alice-created");
