@@ -70,6 +70,8 @@ public class GatewayClient {
 
   @Inject UserSession user;
 
+  private volatile int ownPort;
+
   private Client client;
 
   @PostConstruct
@@ -124,19 +126,30 @@ public class GatewayClient {
     return url;
   }
 
-  /** This server's HTTP port: Payara Micro's, else {@code CMS_HTTP_PORT}. */
+  /**
+   * This server's HTTP port: Payara Micro's, else {@code CMS_HTTP_PORT}. Asked once: on Payara
+   * Server the class {@code PayaraMicro} exists without its runtime, and {@code getInstance()}
+   * would log a SEVERE error on every call, so the runtime's presence is checked first.
+   */
   private int ownHttpPort() {
+    int p = ownPort;
+    if (p > 0) {
+      return p;
+    }
+    p = httpPort;
     try {
       Class<?> micro = Class.forName("fish.payara.micro.PayaraMicro");
+      Class.forName("fish.payara.micro.impl.PayaraMicroImpl", false, micro.getClassLoader());
       Object instance = micro.getMethod("getInstance").invoke(null);
       Object port = micro.getMethod("getHttpPort").invoke(instance);
-      if (port instanceof Integer p && p > 0) {
-        return p;
+      if (port instanceof Integer mp && mp > 0) {
+        p = mp;
       }
     } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
       // not on Payara Micro
     }
-    return httpPort;
+    ownPort = p;
+    return p;
   }
 
   // ---- sign-in (service key) and the user's own session
