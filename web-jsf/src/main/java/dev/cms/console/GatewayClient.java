@@ -139,7 +139,8 @@ public class GatewayClient {
     p = httpPort;
     try {
       Class<?> micro = Class.forName("fish.payara.micro.PayaraMicro");
-      Class.forName("fish.payara.micro.impl.PayaraMicroImpl", false, micro.getClassLoader());
+      // the runtime is beside the application's classes on Micro, absent on Payara Server
+      Class.forName("fish.payara.micro.impl.PayaraMicroImpl", false, getClass().getClassLoader());
       Object instance = micro.getMethod("getInstance").invoke(null);
       Object port = micro.getMethod("getHttpPort").invoke(instance);
       if (port instanceof Integer mp && mp > 0) {
