@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Deploys the built EAR (gateway-ear/ear/target/cms.ear: gateway.war at "/", console.war at "/console") on full
-# Payara Server and checks that it serves: MicroProfile Health at /health and /health/ready, and /console/.
+# Payara Server and checks that it serves: MicroProfile Health at /health and /health/ready, and /console/ (sign-in).
 # Payara Micro cannot deploy an EAR, so this is where the EAR itself is verified.
 #
 # Run it after the Maven build (it does not build): ./mvnw -B package -DskipTests && scripts/check-ear.sh
@@ -10,7 +10,8 @@
 #      once into $PAYARA_CACHE_DIR (reused by later runs; the distribution itself is never modified);
 #   2. create a throw-away domain in a temp dir with a free --portbase (http = base+80, admin = base+48);
 #   3. start it with CMS_DATA_DIR (a temp dir) and CMS_BASE_IMAGE in its environment, deploy the EAR;
-#   4. poll /health and /health/ready until both answer 200 (timeout $HEALTH_TIMEOUT s), then GET /console/ -> 200;
+#   4. poll /health and /health/ready until both answer 200 (timeout $HEALTH_TIMEOUT s), then check the console:
+#      the sign-in page, and the admin (generated password in the data dir) signed in gets the console page;
 #   5. always stop the domain and remove the temp dir (trap); print the server log tail on failure.
 #
 # Environment (all optional):
@@ -170,9 +171,24 @@ done
 log "/health -> 200 $(curl -s --max-time 10 "$BASE_URL/health")"
 log "/health/ready -> 200 $(cat "$WORK/body")"
 
+# the console: signed out it shows the sign-in page; the admin signs in with the generated password
+# (the console checks it with the gateway over loopback, CMS_HTTP_PORT) and gets the console page
 c="$(status_of /console/)"
-[ "$c" = 200 ] || { head -c 2000 "$WORK/body" >&2 || true; echo >&2; die "/console/ -> $c, expected 200"; }
-log "/console/ -> 200 ($(wc -c <"$WORK/body") bytes)"
+[ "$c" = 302 ] || { head -c 2000 "$WORK/body" >&2 || true; echo >&2; die "/console/ -> $c, expected 302 to the sign-in page"; }
+c="$(status_of /console/signin.xhtml)"
+[ "$c" = 200 ] && grep -q 'id="signin:signInBtn"' "$WORK/body" || die "/console/signin.xhtml -> $c, expected the sign-in page"
+[ -s "$CMS_DATA_DIR/admin-password" ] || die "no $CMS_DATA_DIR/admin-password"
+JAR="$WORK/cookies"
+curl -s -c "$JAR" -b "$JAR" -o /dev/null --max-time 10 "$BASE_URL/console/signin.xhtml"
+curl -s -c "$JAR" -b "$JAR" -o /dev/null --max-time 30 \
+  --data-urlencode signin=signin --data-urlencode signin:name=admin \
+  --data-urlencode "signin:password=$(cat "$CMS_DATA_DIR/admin-password")" \
+  --data-urlencode signin:signInBtn= --data-urlencode jakarta.faces.ViewState=stateless \
+  "$BASE_URL/console/signin.xhtml"
+c="$(curl -s -c "$JAR" -b "$JAR" -o "$WORK/body" -w '%{http_code}' --max-time 30 "$BASE_URL/console/")"
+[ "$c" = 200 ] && grep -q 'id="cms-user-name">admin<' "$WORK/body" \
+  || { head -c 2000 "$WORK/body" >&2 || true; echo >&2; die "signed-in /console/ -> $c, expected the console for admin"; }
+log "/console/ -> sign-in page; admin signed in -> 200 ($(wc -c <"$WORK/body") bytes)"
 
 # Informational only (the gateway should redirect / to /console/ on a non-preview host).
 log "/ -> $(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 10 "$BASE_URL/" || true) (not checked)"

@@ -58,6 +58,31 @@ final class ConsoleBrowser implements AutoCloseable {
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
   }
 
+  /** Signs in on the console's sign-in page (opening {@code base/console/} first). */
+  void signIn(String base, String name, String password) {
+    driver.get(base + "/console/");
+    await(30)
+        .until(
+            org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated(
+                By.id("signin:name")));
+    WebElement n = find("#signin\\:name");
+    n.clear();
+    n.sendKeys(name);
+    WebElement p = find("#signin\\:password");
+    p.clear();
+    p.sendKeys(password);
+    find("#signin\\:signInBtn").click();
+  }
+
+  /** Signs in and waits for the console page. */
+  void signInToConsole(String base, String name, String password) {
+    signIn(base, name, password);
+    await(30)
+        .until(
+            org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated(
+                By.id("f:createBtn")));
+  }
+
   WebDriverWait await(int seconds) {
     WebDriverWait w = new WebDriverWait(driver, Duration.ofSeconds(seconds));
     w.pollingEvery(Duration.ofMillis(200));
@@ -80,6 +105,13 @@ final class ConsoleBrowser implements AutoCloseable {
               d.findElement(By.cssSelector(css)).click();
               return true;
             });
+  }
+
+  /** The element's text, read again if the status poll replaced the element meanwhile. */
+  String text(String css) {
+    return await(10)
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> d.findElement(By.cssSelector(css)).getText());
   }
 
   Object js(String script, Object... args) {

@@ -1,6 +1,5 @@
 package dev.cms.system;
 
-import static dev.cms.system.Gateway.KEY1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -28,8 +27,8 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * The console's whole journey in headless Chromium against the real uber-jar and a real container:
- * create, type in the terminal, upload an app, build and run it, see it in the preview, see a
- * refused upload's reason, terminate. Screenshots of every step land in {@code
+ * sign in as admin, create, type in the terminal, upload an app, build and run it, see it in the
+ * preview, see a refused upload's reason, terminate. Screenshots of every step land in {@code
  * target/console-screenshots/}.
  */
 class ConsoleIT {
@@ -76,7 +75,7 @@ class ConsoleIT {
     } finally {
       browser.close();
       if (containerId != null && EXTERNAL.isBlank()) {
-        Gateway.shared().delete("/api/v1/containers/" + containerId, KEY1);
+        Gateway.shared().delete("/api/v1/containers/" + containerId, Gateway.shared().adminToken());
       }
     }
   }
@@ -91,8 +90,7 @@ class ConsoleIT {
 
     try {
       // open the console: the three windows with their empty states
-      browser.driver.get(base + "/console/");
-      browser.await(30).until(ExpectedConditions.visibilityOfElementLocated(By.id("f:createBtn")));
+      browser.signInToConsole(base, "admin", adminPassword());
       assertThat(browser.find("#cms-term-empty").getText()).contains("No terminal yet");
       assertThat(browser.find("#cms-preview-state").getText()).contains("Nothing to preview yet");
       assertThat(browser.find("#cms-messages").getText()).contains("Nothing yet");
@@ -105,7 +103,7 @@ class ConsoleIT {
           .until(
               ExpectedConditions.textToBePresentInElementLocated(
                   By.id("cms-current-badge"), "RUNNING"));
-      containerId = browser.find("#cms-current-id").getText().strip();
+      containerId = browser.text("#cms-current-id").strip();
       assertThat(containerId).startsWith("c-");
       browser.await(60).until(d -> browser.find("#cms-conn").getText().equals("connected"));
       assertThat(messages()).contains("Created " + containerId);
@@ -222,6 +220,13 @@ class ConsoleIT {
       }
       throw t;
     }
+  }
+
+  /** The admin's password: the test gateway's generated one, or {@code -Dconsole.it.password}. */
+  private static String adminPassword() throws Exception {
+    return EXTERNAL.isBlank()
+        ? Gateway.shared().adminPassword()
+        : System.getProperty("console.it.password", "");
   }
 
   private String termText() {

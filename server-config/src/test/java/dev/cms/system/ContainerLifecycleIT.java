@@ -242,7 +242,12 @@ class ContainerLifecycleIT {
     assertThat(root.statusCode()).isEqualTo(302);
     assertThat(root.headers().firstValue("Location"))
         .hasValueSatisfying(l -> assertThat(l).endsWith("/console/"));
-    assertThat(gw.get("/console/", null).statusCode()).isEqualTo(200);
+    // the console needs a signed-in user: its pages send to the sign-in page
+    HttpResponse<String> console = gw.get("/console/", null);
+    assertThat(console.statusCode()).isEqualTo(302);
+    assertThat(console.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).endsWith("/console/signin.xhtml"));
+    assertThat(gw.get("/console/signin.xhtml", null).statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -172,7 +172,7 @@ public final class Gateway {
             ? ready.statusCode() == 503 && ready.body().contains("container-engine")
             : ready.statusCode() == 200;
     return health
-        && get("/console/", null).statusCode() == 200
+        && get("/console/signin.xhtml", null).statusCode() == 200
         && get("/api/v1/containers", null).statusCode() == 401;
   }
 
@@ -305,6 +305,33 @@ public final class Gateway {
       return new String(
           s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
     }
+  }
+
+  /** The generated password of the console's first user, {@code admin}, from the data dir. */
+  public String adminPassword() throws IOException {
+    return Files.readString(dataDir.resolve("admin-password")).strip();
+  }
+
+  /**
+   * A gateway session token of a user (what the console holds after a sign-in), opened with the
+   * service key {@link #KEY1}: for tests that act as a user over the REST API.
+   */
+  public String sessionToken(String name, String password) throws Exception {
+    HttpResponse<String> r =
+        post(
+            "/api/v1/sessions",
+            KEY1,
+            JSON.createObjectNode().put("name", name).put("password", password).toString());
+    if (r.statusCode() != 201) {
+      throw new AssertionError(
+          "sign-in of " + name + " failed: " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body()).get("token").asText();
+  }
+
+  /** A session token of {@code admin}, who sees and controls every user's containers. */
+  public String adminToken() throws Exception {
+    return sessionToken("admin", adminPassword());
   }
 
   /** Unpacks a zip into {@code dest} of a container ({@code POST …/archive}). */

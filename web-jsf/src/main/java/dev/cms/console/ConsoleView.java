@@ -45,6 +45,8 @@ public class ConsoleView implements Serializable {
   @Inject ContainerTokens tokens;
 
   private String base;
+  private String pageOrigin;
+  private final List<String> pending = new ArrayList<>();
   private List<ContainerRow> containers = new ArrayList<>();
   private final Map<String, String> statuses = new HashMap<>();
   private String selectedId;
@@ -70,15 +72,37 @@ public class ConsoleView implements Serializable {
   public void init() {
     HttpServletRequest req =
         (HttpServletRequest) FacesContext.getCurrentInstance().getExternalContext().getRequest();
-    String requestBase = req.getScheme() + "://" + req.getServerName() + ":" + req.getServerPort();
-    base = gateway.base(requestBase);
+    // only to hand the browser addresses under its own origin (the Host guard checked it);
+    // the console's own calls go to the configured or loopback gateway
+    pageOrigin = req.getScheme() + "://" + req.getServerName() + ":" + req.getServerPort();
+    base = gateway.base();
     load(false);
+    String asked = req.getParameter("container");
+    if (asked != null && !asked.isBlank()) {
+      select(asked.strip());
+    }
+  }
+
+  /** Signs out: ends the session (and with it the gateway session) and shows the sign-in page. */
+  public void signOut() throws java.io.IOException {
+    var ec = FacesContext.getCurrentInstance().getExternalContext();
+    HttpServletRequest req = (HttpServletRequest) ec.getRequest();
+    try {
+      req.logout();
+    } catch (jakarta.servlet.ServletException e) {
+      LOG.log(Level.FINE, "logout", e);
+    }
+    ec.invalidateSession();
+    ec.redirect(ec.getRequestContextPath() + "/signin.xhtml?signedOut=true");
   }
 
   // ---- containers
 
   /** The poll: the list with its live badges, status changes into Messages, the run's port. */
   public void refresh() {
+    if (!pending.isEmpty()) {
+      event(Json.createObjectBuilder().add("kind", "noop"));
+    }
     load(true);
     if (waitingForPort && selectedId != null && previewPort != null) {
       checkPort();
@@ -109,6 +133,24 @@ public class ConsoleView implements Serializable {
   }
 
   public void onSelect(SelectEvent<ContainerRow> event) {
+    if (event.getObject() == null) {
+      // a row key that is not in this user's list (e.g. a request replayed from another session)
+      String table = event.getComponent().getClientId();
+      String key =
+          FacesContext.getCurrentInstance()
+              .getExternalContext()
+              .getRequestParameterMap()
+              .entrySet()
+              .stream()
+              .filter(p -> p.getKey().startsWith(table + "_"))
+              .filter(p -> p.getKey().toLowerCase(java.util.Locale.ROOT).contains("selection"))
+              .map(Map.Entry::getValue)
+              .filter(v -> v != null && !v.isBlank())
+              .findFirst()
+              .orElse(null);
+      log("error", "Container " + (key == null ? "?" : key) + " not found");
+      return;
+    }
     select(event.getObject().getId());
   }
 
@@ -119,7 +161,14 @@ public class ConsoleView implements Serializable {
     }
     ContainerRow row = row(id).orElse(null);
     if (row == null) {
-      return;
+      try {
+        row = ContainerRow.of(gateway.get(base, id)); // an admin's view of another owner's
+      } catch (GatewayException e) {
+        log(
+            "error",
+            "Container " + id + " not found" + (e.status() == 404 ? "" : ": " + e.reason()));
+        return;
+      }
     }
     if (!row.isLive()) {
       selectedId = id;
@@ -196,7 +245,7 @@ public class ConsoleView implements Serializable {
         Json.createObjectBuilder()
             .add("kind", "attach")
             .add("container", id)
-            .add("websocketUrl", websocketUrl)
+            .add("websocketUrl", gateway.forBrowser(websocketUrl, pageOrigin))
             .add("token", token));
     log("info", "Attached " + id + ": terminal main");
   }
@@ -232,6 +281,12 @@ public class ConsoleView implements Serializable {
       }
       listError = null;
     } catch (GatewayException e) {
+      if (e.status() == 401) {
+        // the gateway session ended (expired, or the user was removed): sign in again
+        log("error", "Your session ended: " + e.reason() + ". Reload to sign in again.");
+        FacesContext.getCurrentInstance().getExternalContext().invalidateSession();
+        return;
+      }
       if (!e.reason().equals(listError)) {
         log("error", "Cannot list containers: " + e.reason());
       }
@@ -370,7 +425,7 @@ public class ConsoleView implements Serializable {
                 .add("kind", "port")
                 .add("port", previewPort)
                 .add("url", url)
-                .add("pathUrl", pathUrl == null ? url : pathUrl)
+                .add("pathUrl", gateway.forBrowser(pathUrl == null ? url : pathUrl, pageOrigin))
                 .add("path", previewPath));
       }
     } catch (GatewayException e) {
@@ -398,8 +453,21 @@ public class ConsoleView implements Serializable {
     if (fc == null) {
       return;
     }
+    if (!fc.getPartialViewContext().isAjaxRequest()) {
+      // a full page load (e.g. /console/?container=…): the first poll delivers them
+      pending.add(e.build().toString());
+      return;
+    }
     List<JsonObject> events =
         (List<JsonObject>) fc.getAttributes().computeIfAbsent(EVENTS, k -> new ArrayList<>());
+    if (!pending.isEmpty()) {
+      for (String p : pending) {
+        try (var r = Json.createReader(new java.io.StringReader(p))) {
+          events.add(r.readObject());
+        }
+      }
+      pending.clear();
+    }
     events.add(e.build());
     JsonArrayBuilder all = Json.createArrayBuilder();
     events.forEach(all::add);

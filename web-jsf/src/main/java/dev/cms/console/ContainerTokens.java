@@ -1,22 +1,25 @@
 package dev.cms.console;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.SessionScoped;
 import jakarta.json.JsonObject;
-import java.util.Map;
+import java.io.Serializable;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The client tokens of containers this console created, as the create answer carried them: the
- * fallback to attach again when the gateway does not offer {@code GET …/token}.
+ * fallback to attach again when the gateway does not offer {@code GET …/token}. Per session: one
+ * user's tokens are never another's.
  */
-@ApplicationScoped
-public class ContainerTokens {
+@SessionScoped
+public class ContainerTokens implements Serializable {
+
+  private static final long serialVersionUID = 1L;
 
   /** Where and how a browser attaches to a container's terminals. */
-  public record Attachment(String websocketUrl, String token) {}
+  public record Attachment(String websocketUrl, String token) implements Serializable {}
 
-  private final Map<String, Attachment> byId = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Attachment> byId = new ConcurrentHashMap<>();
 
   void remember(JsonObject created) {
     String token = created.getString("token", null);

@@ -31,11 +31,14 @@ import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The gateway's public REST API ({@code /api/v1}) as the console uses it: a JAX-RS client with the
- * console's API key. The key never leaves the server; the browser only gets per-container tokens.
+ * The gateway's public REST API ({@code /api/v1}) as the console uses it: a JAX-RS client acting
+ * with the signed-in user's gateway session token ({@link UserSession}), and with the console's
+ * service key only to check a sign-in. Neither leaves the server; the browser only gets
+ * per-container tokens of the user's own containers.
  *
- * <p>Base URL: {@code cms.console.gateway.url} ({@code CMS_CONSOLE_GATEWAY_URL}), by default the
- * base of the page's own request (the gateway and the console share one server). Key: {@code
+ * <p>Base URL: {@code cms.console.gateway.url} ({@code CMS_CONSOLE_GATEWAY_URL}), by default this
+ * server's own loopback address {@code http://127.0.0.1:<HTTP port>} (Payara Micro's port, else
+ * {@code CMS_HTTP_PORT}) — never an address taken from a request. Service key: {@code
  * cms.console.api.key} ({@code CMS_CONSOLE_API_KEY}), by default the first of {@code CMS_API_KEYS},
  * else the key the gateway generated in {@code <CMS_DATA_DIR>/api-key}.
  */
@@ -61,6 +64,14 @@ public class GatewayClient {
   @ConfigProperty(name = "cms.data.dir", defaultValue = "cms-data")
   String dataDir;
 
+  @Inject
+  @ConfigProperty(name = "cms.http.port", defaultValue = "8080")
+  int httpPort;
+
+  @Inject UserSession user;
+
+  private volatile int ownPort;
+
   private Client client;
 
   @PostConstruct
@@ -77,11 +88,129 @@ public class GatewayClient {
     client.close();
   }
 
-  /** The gateway's base URL: the configured one, else {@code requestBase}. */
-  public String base(String requestBase) {
-    String b = gatewayUrl == null || gatewayUrl.isBlank() ? requestBase : gatewayUrl.strip();
+  /** The gateway's base URL: the configured one, else this server's loopback address. */
+  public String base() {
+    String b =
+        gatewayUrl == null || gatewayUrl.isBlank()
+            ? "http://127.0.0.1:" + ownHttpPort()
+            : gatewayUrl.strip();
     return b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
   }
+
+  /** Whether the gateway is this server itself, reached on loopback (no gateway URL set). */
+  public boolean sameServer() {
+    return gatewayUrl == null || gatewayUrl.isBlank();
+  }
+
+  /**
+   * A URL the gateway handed out (a container's WebSocket or path-form preview URL) as the browser
+   * must use it: on the same server the gateway names its loopback address, which the browser
+   * reaches under the page's own origin (already checked by the Host guard).
+   */
+  public String forBrowser(String url, String pageOrigin) {
+    if (url == null || !sameServer()) {
+      return url;
+    }
+    String loopback = base().substring("http://".length());
+    boolean secure = pageOrigin.startsWith("https://");
+    String page = pageOrigin.substring(pageOrigin.indexOf("://") + 3);
+    for (String scheme : new String[] {"ws://", "http://"}) {
+      if (url.startsWith(scheme + loopback + "/")) {
+        String s =
+            scheme.equals("ws://")
+                ? (secure ? "wss://" : "ws://")
+                : (secure ? "https://" : "http://");
+        return s + page + url.substring(scheme.length() + loopback.length());
+      }
+    }
+    return url;
+  }
+
+  /**
+   * This server's HTTP port: Payara Micro's, else {@code CMS_HTTP_PORT}. Asked once: on Payara
+   * Server the class {@code PayaraMicro} exists without its runtime, and {@code getInstance()}
+   * would log a SEVERE error on every call, so the runtime's presence is checked first.
+   */
+  private int ownHttpPort() {
+    int p = ownPort;
+    if (p > 0) {
+      return p;
+    }
+    p = httpPort;
+    try {
+      Class<?> micro = Class.forName("fish.payara.micro.PayaraMicro");
+      // the runtime is beside the application's classes on Micro, absent on Payara Server
+      Class.forName("fish.payara.micro.impl.PayaraMicroImpl", false, getClass().getClassLoader());
+      Object instance = micro.getMethod("getInstance").invoke(null);
+      Object port = micro.getMethod("getHttpPort").invoke(instance);
+      if (port instanceof Integer mp && mp > 0) {
+        p = mp;
+      }
+    } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+      // not on Payara Micro
+    }
+    ownPort = p;
+    return p;
+  }
+
+  // ---- sign-in (service key) and the user's own session
+
+  /**
+   * Checks a user's name and password with the gateway and opens a gateway session: {@code {token,
+   * expiresAt, userId, name, role}}.
+   */
+  public JsonObject openSession(String name, String password) {
+    JsonObject body =
+        Json.createObjectBuilder().add("name", name).add("password", password).build();
+    return call(
+            target(base(), "/api/v1/sessions").request(),
+            "POST",
+            Entity.json(body.toString()),
+            serviceKey())
+        .asJsonObject();
+  }
+
+  /** Ends the gateway session of {@code token} (sign-out). */
+  public void closeSession(String token) {
+    call(target(base(), "/api/v1/sessions/current").request(), "DELETE", null, token);
+  }
+
+  // ---- the user's API keys; users (admins)
+
+  public JsonArray keys() {
+    return call(target(base(), "/api/v1/keys").request(), "GET", null).asJsonArray();
+  }
+
+  public JsonObject createKey(String label) {
+    JsonObject body = Json.createObjectBuilder().add("label", label == null ? "" : label).build();
+    return call(target(base(), "/api/v1/keys").request(), "POST", Entity.json(body.toString()))
+        .asJsonObject();
+  }
+
+  public void revokeKey(String id) {
+    call(target(base(), "/api/v1/keys/" + id).request(), "DELETE", null);
+  }
+
+  public JsonArray users() {
+    return call(target(base(), "/api/v1/users").request(), "GET", null).asJsonArray();
+  }
+
+  public JsonObject createUser(String name, String password, String role) {
+    JsonObject body =
+        Json.createObjectBuilder()
+            .add("name", name)
+            .add("password", password)
+            .add("role", role)
+            .build();
+    return call(target(base(), "/api/v1/users").request(), "POST", Entity.json(body.toString()))
+        .asJsonObject();
+  }
+
+  public void deleteUser(String id) {
+    call(target(base(), "/api/v1/users/" + id).request(), "DELETE", null);
+  }
+
+  // ---- containers, as the signed-in user
 
   public JsonArray list(String base) {
     return call(target(base, API).request(), "GET", null).asJsonArray();
@@ -190,9 +319,16 @@ public class GatewayClient {
         .property("jersey.config.client.request.entityProcessing", "CHUNKED");
   }
 
+  /** A call as the signed-in user; 401 without a signed-in user. */
   private JsonValue call(Invocation.Builder request, String method, Entity<?> entity) {
+    String token = user.token().orElseThrow(() -> new GatewayException(401, "not signed in", null));
+    return call(request, method, entity, token);
+  }
+
+  private JsonValue call(
+      Invocation.Builder request, String method, Entity<?> entity, String credential) {
     request
-        .header(HttpHeaders.AUTHORIZATION, "Bearer " + key())
+        .header(HttpHeaders.AUTHORIZATION, "Bearer " + credential)
         .accept(MediaType.APPLICATION_JSON, "application/problem+json");
     try (Response r = entity == null ? request.method(method) : request.method(method, entity)) {
       String body = r.hasEntity() ? r.readEntity(String.class) : "";
@@ -244,7 +380,7 @@ public class GatewayClient {
     }
   }
 
-  private String key() {
+  private String serviceKey() {
     if (apiKey != null && !apiKey.isBlank()) {
       return apiKey.strip();
     }
@@ -260,7 +396,7 @@ public class GatewayClient {
     try {
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      LOG.warning("no API key for the console: set CMS_CONSOLE_API_KEY (no " + file + ")");
+      LOG.warning("no service key for the console: set CMS_CONSOLE_API_KEY (no " + file + ")");
       return "";
     }
   }

@@ -183,6 +183,30 @@ public class Settings {
   @ConfigProperty(name = "cms.max.preview.threads", defaultValue = "512")
   int maxPreviewThreads;
 
+  @Inject
+  @ConfigProperty(name = "cms.allowed.hosts")
+  Optional<String> allowedHosts;
+
+  @Inject
+  @ConfigProperty(name = "cms.user.session.hours", defaultValue = "12")
+  long userSessionHours;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.api.keys.per.user", defaultValue = "20")
+  int maxApiKeysPerUser;
+
+  @Inject
+  @ConfigProperty(name = "cms.max.users", defaultValue = "1000")
+  int maxUsers;
+
+  @Inject
+  @ConfigProperty(name = "cms.sign.in.failures.per.name", defaultValue = "5")
+  int signInFailuresPerName;
+
+  @Inject
+  @ConfigProperty(name = "cms.sign.in.window.seconds", defaultValue = "300")
+  long signInWindowSeconds;
+
   /** Streams open or being opened at once on one agent link (the {@code Mux}'s bound). */
   public int maxStreamsPerContainer() {
     return Math.max(8, maxStreamsPerContainer);
@@ -396,6 +420,36 @@ public class Settings {
 
   public int stopGraceSeconds() {
     return stopGraceSeconds;
+  }
+
+  /** Host names (optionally {@code host:port}) besides the public one that requests may name. */
+  public Optional<String> allowedHosts() {
+    return allowedHosts.map(String::strip).filter(s -> !s.isEmpty());
+  }
+
+  /** Lifetime of the session token the console holds for a signed-in user. */
+  public Duration userSessionLifetime() {
+    return Duration.ofHours(Math.max(1, userSessionHours));
+  }
+
+  /** Most API keys one user may hold at once. */
+  public int maxApiKeysPerUser() {
+    return Math.max(1, maxApiKeysPerUser);
+  }
+
+  /** Most users the gateway keeps. */
+  public int maxUsers() {
+    return Math.max(1, maxUsers);
+  }
+
+  /** Failed sign-ins of one user name within {@link #signInWindow()} before it is refused. */
+  public int signInFailuresPerName() {
+    return Math.max(1, signInFailuresPerName);
+  }
+
+  /** The window of the sign-in rate limits. */
+  public Duration signInWindow() {
+    return Duration.ofSeconds(Math.max(1, signInWindowSeconds));
   }
 
   private static String withoutTrailingSlash(String s) {

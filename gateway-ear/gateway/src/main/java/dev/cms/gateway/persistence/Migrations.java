@@ -14,8 +14,10 @@ import java.util.logging.Logger;
 
 /**
  * Versioned schema migrations: each script {@code db/migration/V<n>__<name>.sql} runs once, in
- * order, inside one transaction, and is recorded in {@code schema_version}. New scripts are
- * appended to {@link #SCRIPTS}.
+ * order of {@code n}, inside one transaction, and is recorded in {@code schema_version} under its
+ * {@code n}. New scripts are appended to {@link #SCRIPTS}. A script runs when its version is not
+ * recorded yet, also when a higher one is (versions are taken by parallel branches, so one may land
+ * after a higher one has run).
  */
 public final class Migrations {
 
@@ -23,7 +25,7 @@ public final class Migrations {
 
   /** Every migration, oldest first. Never edit one that has shipped: add the next. */
   static final List<String> SCRIPTS =
-      List.of("V1__containers.sql", "V2__agent_link.sql", "V3__disk_limit.sql");
+      List.of("V1__containers.sql", "V2__agent_link.sql", "V3__disk_limit.sql", "V4__users.sql");
 
   private Migrations() {}
 
@@ -36,15 +38,21 @@ public final class Migrations {
           "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
               + " script VARCHAR(255) NOT NULL, applied_at TIMESTAMP NOT NULL)");
       c.commit();
-      int current = 0;
-      try (ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
-        if (rs.next()) {
-          current = rs.getInt(1);
+      java.util.Set<Integer> done = new java.util.HashSet<>();
+      try (ResultSet rs = s.executeQuery("SELECT version FROM schema_version")) {
+        while (rs.next()) {
+          done.add(rs.getInt(1));
         }
       }
       int applied = 0;
-      for (int v = current + 1; v <= SCRIPTS.size(); v++) {
-        String script = SCRIPTS.get(v - 1);
+      for (String script :
+          SCRIPTS.stream()
+              .sorted(java.util.Comparator.comparingInt(Migrations::version))
+              .toList()) {
+        int v = version(script);
+        if (done.contains(v)) {
+          continue;
+        }
         for (String sql : statements(read(script))) {
           s.execute(sql);
         }
@@ -58,8 +66,7 @@ public final class Migrations {
         }
         c.commit();
         applied++;
-        String applied1 = script;
-        LOG.info(() -> "schema migration applied: " + applied1);
+        LOG.info(() -> "schema migration applied: " + script);
       }
       return applied;
     } catch (SQLException | RuntimeException e) {
@@ -68,6 +75,15 @@ public final class Migrations {
     } finally {
       c.setAutoCommit(autoCommit);
     }
+  }
+
+  /** The {@code n} of {@code V<n>__name.sql}. */
+  static int version(String script) {
+    int sep = script.indexOf("__");
+    if (!script.startsWith("V") || sep < 2) {
+      throw new IllegalStateException("migration script not named V<n>__<name>.sql: " + script);
+    }
+    return Integer.parseInt(script.substring(1, sep));
   }
 
   private static String read(String script) {

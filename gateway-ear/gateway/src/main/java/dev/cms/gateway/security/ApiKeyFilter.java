@@ -10,13 +10,18 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
 import java.util.Optional;
 
-/** Every {@code /api} call needs {@code Authorization: Bearer <key>} with a configured key. */
+/**
+ * Every {@code /api} call needs {@code Authorization: Bearer <key>}: a service key of {@code
+ * CMS_API_KEYS} (or the generated one), or a credential a user owns (an API key they made, or the
+ * session token the console holds for them).
+ */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
 public class ApiKeyFilter implements ContainerRequestFilter {
 
   @Inject ApiKeys keys;
   @Inject Caller caller;
+  @Inject CredentialResolver users;
 
   @Override
   public void filter(ContainerRequestContext request) {
@@ -30,12 +35,18 @@ public class ApiKeyFilter implements ContainerRequestFilter {
       abort(request, "the Authorization header must use the Bearer scheme", instance);
       return;
     }
-    Optional<String> id = keys.callerOf(header.substring(7).strip());
-    if (id.isEmpty()) {
-      abort(request, "unknown API key", instance);
+    String presented = header.substring(7).strip();
+    Optional<String> id = keys.callerOf(presented);
+    if (id.isPresent()) {
+      caller.authenticate(id.get());
       return;
     }
-    caller.authenticate(id.get());
+    Optional<UserPrincipal> user = users.resolve(presented);
+    if (user.isEmpty()) {
+      abort(request, "unknown, revoked or expired API key", instance);
+      return;
+    }
+    caller.authenticate(user.get());
   }
 
   private static void abort(ContainerRequestContext request, String detail, String instance) {

@@ -105,14 +105,14 @@ public class ContainersResource {
   public List<ContainerView> list(
       @Parameter(description = "only containers in this status") @QueryParam("status")
           String status) {
-    return containers.list(caller.id(), parseStatus(status), publicBase());
+    return containers.list(caller.scope(), parseStatus(status), publicBase());
   }
 
   @GET
   @Path("{id}")
   @Operation(summary = "One container")
   public ContainerView get(@PathParam("id") String id) {
-    return containers.get(caller.id(), id, publicBase());
+    return containers.get(caller.scope(), id, publicBase());
   }
 
   @GET
@@ -121,21 +121,21 @@ public class ContainersResource {
       summary = "The container's client token and WebSocket URL again",
       description = "For attaching another client (a second browser tab) to a live container.")
   public Map<String, String> token(@PathParam("id") String id) {
-    return containers.clientAccess(caller.id(), id, publicBase());
+    return containers.clientAccess(caller.scope(), id, publicBase());
   }
 
   @GET
   @Path("{id}/events")
   @Operation(summary = "The container's history: status changes and agent links, oldest first")
   public List<EventView> events(@PathParam("id") String id) {
-    return containers.history(caller.id(), id);
+    return containers.history(caller.scope(), id);
   }
 
   @DELETE
   @Path("{id}")
   @Operation(summary = "Stop and remove the container; the record stays, DELETED")
   public Map<String, Object> delete(@PathParam("id") String id) {
-    ContainerView v = containers.delete(caller.id(), id, publicBase());
+    ContainerView v = containers.delete(caller.scope(), id, publicBase());
     return Map.of("id", v.id(), "deleted", true, "status", v.status());
   }
 
@@ -143,14 +143,14 @@ public class ContainersResource {
   @Path("{id}/stop")
   @Operation(summary = "Stop a running container (RUNNING → STOPPED)")
   public ContainerView stop(@PathParam("id") String id) {
-    return containers.stop(caller.id(), id, publicBase());
+    return containers.stop(caller.scope(), id, publicBase());
   }
 
   @POST
   @Path("{id}/start")
   @Operation(summary = "Start a stopped container (STOPPED → RUNNING)")
   public ContainerView start(@PathParam("id") String id) {
-    return containers.start(caller.id(), id, publicBase());
+    return containers.start(caller.scope(), id, publicBase());
   }
 
   private static CreateRequest parse(String body) {

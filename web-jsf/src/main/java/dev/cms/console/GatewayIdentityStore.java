@@ -1,0 +1,41 @@
+package dev.cms.console;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.security.enterprise.credential.UsernamePasswordCredential;
+import jakarta.security.enterprise.identitystore.CredentialValidationResult;
+import jakarta.security.enterprise.identitystore.IdentityStore;
+import java.util.Set;
+
+/**
+ * The console's Jakarta Security identity store: checks a user's name and password against the
+ * gateway ({@code POST /api/v1/sessions} with the console's service key), which answers the user's
+ * role and a session token. The token goes into the server-side {@link UserSession}; the groups
+ * ({@code user}, and {@code admin} for admins) become the caller's roles.
+ */
+@ApplicationScoped
+public class GatewayIdentityStore implements IdentityStore {
+
+  @Inject GatewayClient gateway;
+  @Inject UserSession session;
+  @Inject SignInOutcome outcome;
+
+  public CredentialValidationResult validate(UsernamePasswordCredential credential) {
+    try {
+      JsonObject s = gateway.openSession(credential.getCaller(), credential.getPasswordAsString());
+      boolean admin = "admin".equals(s.getString("role", "user"));
+      String name = s.getString("name");
+      session.signedIn(s.getString("token"), s.getString("userId"), name, admin);
+      return new CredentialValidationResult(name, admin ? Set.of("user", "admin") : Set.of("user"));
+    } catch (GatewayException e) {
+      outcome.refuse(
+          switch (e.status()) {
+            case 401 -> "Wrong user name or password.";
+            case 429 -> "Too many failed sign-ins: " + e.detail() + ".";
+            default -> "Sign-in is not possible right now: " + e.reason();
+          });
+      return CredentialValidationResult.INVALID_RESULT;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.cms.console;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.SessionScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.Serializable;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The signed-in user of this console session and the gateway session token the console acts with
+ * for them. Held in the server-side session only; never rendered into a page. When the session ends
+ * (sign-out or timeout) the gateway session is closed too.
+ */
+@Named
+@SessionScoped
+public class UserSession implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = Logger.getLogger(UserSession.class.getName());
+
+  @Inject GatewayClient gateway;
+
+  private String token;
+  private String userId;
+  private String name;
+  private boolean admin;
+
+  void signedIn(String token, String userId, String name, boolean admin) {
+    this.token = token;
+    this.userId = userId;
+    this.name = name;
+    this.admin = admin;
+  }
+
+  /** The user's gateway session token; empty before sign-in. */
+  Optional<String> token() {
+    return Optional.ofNullable(token);
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public String getUserId() {
+    return userId;
+  }
+
+  public boolean isAdmin() {
+    return admin;
+  }
+
+  @PreDestroy
+  void ended() {
+    if (token == null) {
+      return;
+    }
+    String t = token;
+    token = null;
+    try {
+      gateway.closeSession(t);
+    } catch (RuntimeException e) {
+      // the gateway session expires by itself
+      LOG.log(Level.FINE, "could not close the gateway session of " + name, e);
+    }
+  }
+}
