@@ -127,9 +127,9 @@ class PreviewIT {
     assertThat(path.getPath()).startsWith("/preview/" + id + "-").endsWith("/3000/");
 
     // nothing listens yet: a browser gets the waiting page, a client a 503 problem
-    String waiting = raw(path.getPath(), "localhost", "text/html", null);
+    String waiting = raw(path.getPath(), local(), "text/html", null);
     assertThat(waiting).startsWith("HTTP/1.1 503").contains("port 3000");
-    assertThat(raw(path.getPath(), "localhost", "application/json", null))
+    assertThat(raw(path.getPath(), local(), "application/json", null))
         .startsWith("HTTP/1.1 503")
         .contains("problem+json");
 
@@ -151,7 +151,7 @@ class PreviewIT {
     String page = "";
     while (Instant.now().isBefore(deadline) && !page.startsWith("HTTP/1.1 200")) {
       Thread.sleep(250);
-      page = raw(path.getPath() + "deep?x=1", "localhost", "text/html", null);
+      page = raw(path.getPath() + "deep?x=1", local(), "text/html", null);
     }
     assertThat(page)
         .startsWith("HTTP/1.1 200")
@@ -168,7 +168,7 @@ class PreviewIT {
       for (int i = 0; i < 120; i++) {
         int n = i;
         requests.add(
-            pool.submit(() -> raw(path.getPath() + "load-" + n, "localhost", "text/html", null)));
+            pool.submit(() -> raw(path.getPath() + "load-" + n, local(), "text/html", null)));
       }
       shell.type("echo busy-$((6*6))\r");
       shell.awaitText(t -> t.contains("busy-36\r\n"), Duration.ofSeconds(10));
@@ -182,12 +182,12 @@ class PreviewIT {
     // 10 MB POST echoed back intact, streaming both ways
     byte[] body = new byte[10 * 1024 * 1024];
     new Random(3).nextBytes(body);
-    byte[] echoed = rawBytes(path.getPath() + "echo", "localhost", body);
+    byte[] echoed = rawBytes(path.getPath() + "echo", local(), body);
     assertThat(sha(echoed)).isEqualTo(sha(body));
 
     // a wrong secret looks like nothing at all
     String wrongPath = path.getPath().replaceFirst("-[0-9a-f]{16}/", "-0000000000000000/");
-    assertThat(raw(wrongPath, "localhost", "text/html", null)).startsWith("HTTP/1.1 404");
+    assertThat(raw(wrongPath, local(), "text/html", null)).startsWith("HTTP/1.1 404");
     String wrongHost = host.getHost().replaceFirst("-[0-9a-f]{16}\\.", "-0000000000000000.");
     assertThat(raw("/", wrongHost, "text/html", null)).startsWith("HTTP/1.1 404");
 
@@ -214,7 +214,7 @@ class PreviewIT {
 
     // another port with nothing listening shows the waiting page
     String other = path.getPath().replace("/3000/", "/4000/");
-    assertThat(raw(other, "localhost", "text/html", null))
+    assertThat(raw(other, local(), "text/html", null))
         .startsWith("HTTP/1.1 503")
         .contains("Waiting for the app on port 4000");
 
@@ -228,7 +228,7 @@ class PreviewIT {
     awaitPort(3000, false);
     assertThat(shell.messages())
         .anySatisfy(m -> assertThat(m).isEqualTo(new ServerMessage.Process(pid, "EXITED", 143)));
-    assertThat(raw(path.getPath(), "localhost", "text/html", null))
+    assertThat(raw(path.getPath(), local(), "text/html", null))
         .startsWith("HTTP/1.1 503")
         .contains("exited with code 143");
     assertThat(gw.get("/api/v1/containers/" + id + "/events", KEY1).body())
@@ -248,6 +248,11 @@ class PreviewIT {
     }
     throw new AssertionError(
         "no port " + port + " open=" + open + " event; got " + shell.messages());
+  }
+
+  /** {@code localhost} on the gateway's port: the Host guard answers other ports 421. */
+  private static String local() {
+    return "localhost:" + gw.port();
   }
 
   private static String raw(String target, String host, String accept, byte[] body)

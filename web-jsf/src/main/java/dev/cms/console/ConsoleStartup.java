@@ -1,5 +1,6 @@
 package dev.cms.console;
 
+import dev.cms.domain.http.HostPolicy;
 import jakarta.inject.Inject;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
@@ -72,13 +73,14 @@ public class ConsoleStartup implements ServletContextListener {
         chain.doFilter(req, res);
         return;
       }
+      misdirected(res);
+    }
+
+    /** The 421 answer. */
+    static void misdirected(HttpServletResponse res) throws IOException {
       res.setStatus(421);
       res.setContentType("text/plain;charset=UTF-8");
-      res.getOutputStream()
-          .write(
-              ("421 Misdirected Request: this server does not answer for that host name; use its"
-                      + " public address (CMS_PUBLIC_URL, CMS_ALLOWED_HOSTS)\n")
-                  .getBytes(StandardCharsets.UTF_8));
+      res.getOutputStream().write(HostPolicy.MISDIRECTED.getBytes(StandardCharsets.UTF_8));
     }
   }
 }

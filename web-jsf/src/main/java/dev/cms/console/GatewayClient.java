@@ -170,6 +170,20 @@ public class GatewayClient {
         .asJsonObject();
   }
 
+  /**
+   * Opens a gateway session for a user the OpenID Connect provider signed in; the gateway checks
+   * the ID token itself: {@code {token, expiresAt, userId, name, role}}.
+   */
+  public JsonObject openFederatedSession(String idToken) {
+    JsonObject body = Json.createObjectBuilder().add("idToken", idToken).build();
+    return call(
+            target(base(), "/api/v1/sessions/federated").request(),
+            "POST",
+            Entity.json(body.toString()),
+            serviceKey())
+        .asJsonObject();
+  }
+
   /** Ends the gateway session of {@code token} (sign-out). */
   public void closeSession(String token) {
     call(target(base(), "/api/v1/sessions/current").request(), "DELETE", null, token);

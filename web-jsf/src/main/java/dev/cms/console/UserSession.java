@@ -27,12 +27,22 @@ public class UserSession implements Serializable {
   private String userId;
   private String name;
   private boolean admin;
+  private String refusal;
 
   void signedIn(String token, String userId, String name, boolean admin) {
     this.token = token;
     this.userId = userId;
     this.name = name;
     this.admin = admin;
+  }
+
+  /** Why the gateway refused a user their identity provider signed in (shown by the 403 page). */
+  void refused(String reason) {
+    this.refusal = reason;
+  }
+
+  public String getRefusal() {
+    return refusal;
   }
 
   /** The user's gateway session token; empty before sign-in. */

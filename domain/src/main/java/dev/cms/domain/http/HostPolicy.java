@@ -21,6 +21,11 @@ import java.util.regex.Pattern;
  */
 public final class HostPolicy {
 
+  /** The body of a 421 answer (plain text: no page of ours for a host we do not serve). */
+  public static final String MISDIRECTED =
+      "421 Misdirected Request: this server does not answer for that host name; use its public"
+          + " address (CMS_PUBLIC_URL, CMS_ALLOWED_HOSTS)\n";
+
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
 
   private final List<String> names;

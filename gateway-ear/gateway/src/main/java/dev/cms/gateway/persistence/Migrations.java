@@ -25,7 +25,12 @@ public final class Migrations {
 
   /** Every migration, oldest first. Never edit one that has shipped: add the next. */
   static final List<String> SCRIPTS =
-      List.of("V1__containers.sql", "V2__agent_link.sql", "V3__disk_limit.sql", "V4__users.sql");
+      List.of(
+          "V1__containers.sql",
+          "V2__agent_link.sql",
+          "V3__disk_limit.sql",
+          "V4__users.sql",
+          "V5__federated_users.sql");
 
   private Migrations() {}
 

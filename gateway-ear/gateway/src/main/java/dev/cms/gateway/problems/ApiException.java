@@ -40,6 +40,11 @@ public class ApiException extends RuntimeException {
     return new ApiException(Response.Status.TOO_MANY_REQUESTS, detail);
   }
 
+  /** 502: a service the gateway depends on (e.g. the identity provider) answered badly. */
+  public static ApiException badGateway(String detail) {
+    return new ApiException(502, "Bad Gateway", detail, null);
+  }
+
   public static ApiException unavailable(String detail, Throwable cause) {
     return new ApiException(503, "Service Unavailable", detail, cause);
   }

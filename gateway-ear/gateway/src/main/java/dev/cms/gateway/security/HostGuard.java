@@ -50,11 +50,7 @@ public class HostGuard extends HttpFilter {
   static void misdirected(HttpServletResponse res) throws IOException {
     res.setStatus(421);
     res.setContentType("text/plain;charset=UTF-8");
-    res.getOutputStream()
-        .write(
-            ("421 Misdirected Request: this server does not answer for that host name; use its"
-                    + " public address (CMS_PUBLIC_URL, CMS_ALLOWED_HOSTS)\n")
-                .getBytes(StandardCharsets.UTF_8));
+    res.getOutputStream().write(HostPolicy.MISDIRECTED.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Registers the guard before the filters the WAR declares. */

@@ -4,6 +4,7 @@ import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.security.Caller;
 import dev.cms.gateway.security.UserPrincipal;
 import dev.cms.gateway.users.control.Credentials;
+import dev.cms.gateway.users.control.IdTokens;
 import dev.cms.gateway.users.control.Users;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -33,9 +34,13 @@ public class SessionsResource {
   @Inject Caller caller;
   @Inject Users users;
   @Inject Credentials credentials;
+  @Inject IdTokens idTokens;
 
   /** A sign-in: the user's name and password. */
   public record SignIn(String name, String password) {}
+
+  /** A sign-in through the OpenID Connect provider: the ID token it just issued to the user. */
+  public record FederatedSignIn(String idToken) {}
 
   /** A session: its token (for the console's server side only), its end and its user. */
   public record Session(String token, Instant expiresAt, String userId, String name, String role) {}
@@ -54,6 +59,29 @@ public class SessionsResource {
       throw ApiException.badRequest("body must be {\"name\":…,\"password\":…}");
     }
     Users.Account a = users.signIn(body.name(), body.password());
+    Credentials.Session s = credentials.openSession(a.id());
+    return Response.status(201)
+        .entity(new Session(s.token(), s.expiresAt(), a.id(), a.name(), a.role().wire()))
+        .build();
+  }
+
+  @POST
+  @Path("federated")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary =
+          "Open a session for a user the OpenID Connect provider signed in (service keys only)",
+      description =
+          "The gateway checks the ID token itself (signature by the provider's keys, issuer,"
+              + " audience = CMS_OIDC_CLIENT_ID, expiry, first use). The user is created at their"
+              + " first sign-in and gets the role of the provider's role claim; 401 on a bad token,"
+              + " 409 when the name belongs to another user.")
+  public Response openFederated(FederatedSignIn body) {
+    Access.service(caller);
+    if (body == null) {
+      throw ApiException.badRequest("body must be {\"idToken\":…}");
+    }
+    Users.Account a = users.signInFederated(idTokens.verify(body.idToken()));
     Credentials.Session s = credentials.openSession(a.id());
     return Response.status(201)
         .entity(new Session(s.token(), s.expiresAt(), a.id(), a.name(), a.role().wire()))

@@ -84,6 +84,84 @@ public class Users {
     return new Account(u.id(), u.name(), u.role());
   }
 
+  /**
+   * Names from an identity provider: lower-case letters, digits and {@code . _ @ + -}, a letter or
+   * digit first, up to 64 characters (an e-mail address fits).
+   */
+  static final Pattern FEDERATED_NAME = Pattern.compile("[a-z0-9][a-z0-9._@+-]{0,63}");
+
+  /**
+   * Signs in a user whose ID token {@link IdTokens} checked: the user named by its issuer and
+   * subject, created at their first sign-in; their role is the one the provider gives now.
+   *
+   * @throws ApiException 400 on a bad name, 409 when the name belongs to another user (a local one,
+   *     or another subject's), 429 when the user quota is reached
+   */
+  public Account signInFederated(IdTokens.Identity identity) {
+    String issuer = identity.issuer();
+    String subject = identity.subject();
+    String name = identity.name();
+    if (issuer == null || issuer.isBlank() || issuer.length() > 500) {
+      throw ApiException.badRequest("issuer must be the provider's issuer URI (≤ 500 characters)")
+          .withRule("bad-issuer");
+    }
+    if (subject == null || subject.isBlank() || subject.length() > 255) {
+      throw ApiException.badRequest("subject must be 1 to 255 characters").withRule("bad-subject");
+    }
+    String n = name == null ? "" : name.strip().toLowerCase(java.util.Locale.ROOT);
+    if (!FEDERATED_NAME.matcher(n).matches()) {
+      throw ApiException.badRequest(
+              "the provider's user name must be 1 to 64 lower-case letters, digits or '. _ @ + -';"
+                  + " was '"
+                  + n
+                  + "'")
+          .withRule("bad-user-name");
+    }
+    Role r = identity.admin() ? Role.ADMIN : Role.USER;
+    // a password nobody knows: a federated user never signs in with one
+    String unusable = hash.generate(Secrets.token(32).toCharArray());
+    return db.tx(
+        em -> {
+          Optional<UserAccount> known =
+              em.createNamedQuery(UserAccount.BY_SUBJECT, UserAccount.class)
+                  .setParameter("issuer", issuer)
+                  .setParameter("subject", subject)
+                  .getResultStream()
+                  .findFirst();
+          Optional<UserAccount> sameName =
+              em.createNamedQuery(UserAccount.BY_NAME, UserAccount.class)
+                  .setParameter("name", n)
+                  .getResultStream()
+                  .findFirst();
+          if (sameName.isPresent()
+              && (known.isEmpty() || !known.get().id().equals(sameName.get().id()))) {
+            throw ApiException.conflict(
+                    "the user name '"
+                        + n
+                        + "' belongs to another user of this service; an admin can remove that"
+                        + " user")
+                .withRule("user-exists");
+          }
+          UserAccount u;
+          if (known.isPresent()) {
+            u = known.get();
+            u.changeRole(r);
+          } else {
+            long count = em.createNamedQuery(UserAccount.COUNT, Long.class).getSingleResult();
+            if (count >= settings.maxUsers()) {
+              throw ApiException.tooManyRequests(
+                      "the gateway keeps at most " + settings.maxUsers() + " users (CMS_MAX_USERS)")
+                  .withRule("user-quota");
+            }
+            u =
+                UserAccount.federated(
+                    "u-" + Secrets.id(16), n, unusable, r, Instant.now(), issuer, subject);
+            em.persist(u);
+          }
+          return new Account(u.id(), u.name(), u.role());
+        });
+  }
+
   /** Creates a user; 400 on a bad name, password or role, 409 when the name is taken. */
   public UserView create(String name, String password, String role) {
     String n = name == null ? "" : name.strip();

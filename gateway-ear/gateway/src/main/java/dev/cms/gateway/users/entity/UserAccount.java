@@ -7,6 +7,7 @@ import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /** A console user: a name, a PBKDF2 password hash and one role. */
 @Entity
@@ -14,11 +15,15 @@ import java.util.Objects;
 @NamedQuery(name = UserAccount.BY_NAME, query = "SELECT u FROM UserAccount u WHERE u.name = :name")
 @NamedQuery(name = UserAccount.ALL, query = "SELECT u FROM UserAccount u ORDER BY u.name")
 @NamedQuery(name = UserAccount.COUNT, query = "SELECT COUNT(u) FROM UserAccount u")
+@NamedQuery(
+    name = UserAccount.BY_SUBJECT,
+    query = "SELECT u FROM UserAccount u WHERE u.issuer = :issuer AND u.subject = :subject")
 public class UserAccount {
 
   public static final String BY_NAME = "UserAccount.byName";
   public static final String ALL = "UserAccount.all";
   public static final String COUNT = "UserAccount.count";
+  public static final String BY_SUBJECT = "UserAccount.bySubject";
 
   @Id private String id;
 
@@ -33,6 +38,12 @@ public class UserAccount {
 
   @Column(name = "created_at", nullable = false)
   private Instant createdAt;
+
+  /** The OpenID Connect provider that signs this user in; null for a user with a password. */
+  @Column private String issuer;
+
+  /** The user's subject at {@link #issuer}. */
+  @Column private String subject;
 
   protected UserAccount() {}
 
@@ -62,6 +73,35 @@ public class UserAccount {
 
   public Instant createdAt() {
     return createdAt;
+  }
+
+  /** A user whose identity provider, not a password of ours, signs them in. */
+  public static UserAccount federated(
+      String id,
+      String name,
+      String unusableHash,
+      Role role,
+      Instant createdAt,
+      String issuer,
+      String subject) {
+    UserAccount u = new UserAccount(id, name, unusableHash, role, createdAt);
+    u.issuer = Objects.requireNonNull(issuer, "issuer");
+    u.subject = Objects.requireNonNull(subject, "subject");
+    return u;
+  }
+
+  /** Whether an identity provider signs this user in (no password of ours works). */
+  public boolean federated() {
+    return issuer != null;
+  }
+
+  public Optional<String> issuer() {
+    return Optional.ofNullable(issuer);
+  }
+
+  /** The role their identity provider gave at their latest sign-in. */
+  public void changeRole(Role role) {
+    this.role = Objects.requireNonNull(role, "role").wire();
   }
 
   public void changePasswordHash(String hash) {

@@ -1,0 +1,42 @@
+package dev.cms.console;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.spi.Extension;
+import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Chooses the console's one sign-in mechanism at deployment (Jakarta Security 3 allows one per
+ * application): the form over the gateway's users, or OpenID Connect when {@code
+ * CMS_OIDC_PROVIDER_URI} is set. The classes of the other one are vetoed, so they never become
+ * beans and their annotations are never seen.
+ */
+public class SignInMode implements Extension {
+
+  private static final Logger LOG = Logger.getLogger(SignInMode.class.getName());
+
+  private static final Set<Class<?>> FORM =
+      Set.of(ConsoleSecurity.class, GatewayIdentityStore.class);
+  private static final Set<Class<?>> OIDC =
+      Set.of(OidcSignIn.class, OidcGatewayStore.class, MisdirectedOidcGuard.class);
+
+  private Boolean oidc;
+
+  <T> void pick(@Observes ProcessAnnotatedType<T> pat) {
+    Class<?> type = pat.getAnnotatedType().getJavaClass();
+    if (!FORM.contains(type) && !OIDC.contains(type)) {
+      return;
+    }
+    if (oidc == null) {
+      oidc = OidcSettings.configured();
+      LOG.info(
+          oidc
+              ? "console sign-in: OpenID Connect (CMS_OIDC_PROVIDER_URI)"
+              : "console sign-in: the console's form over the gateway's users");
+    }
+    if (oidc ? FORM.contains(type) : OIDC.contains(type)) {
+      pat.veto();
+    }
+  }
+}
