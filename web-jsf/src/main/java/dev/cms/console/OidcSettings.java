@@ -20,16 +20,16 @@ public class OidcSettings {
   static final String PROVIDER_URI = "cms.oidc.provider.uri";
 
   @Inject
-  @ConfigProperty(name = PROVIDER_URI, defaultValue = "")
-  String providerUri;
+  @ConfigProperty(name = PROVIDER_URI)
+  Optional<String> providerUri;
 
   @Inject
-  @ConfigProperty(name = "cms.oidc.client.id", defaultValue = "")
-  String clientId;
+  @ConfigProperty(name = "cms.oidc.client.id")
+  Optional<String> clientId;
 
   @Inject
-  @ConfigProperty(name = "cms.oidc.client.secret", defaultValue = "")
-  String clientSecret;
+  @ConfigProperty(name = "cms.oidc.client.secret")
+  Optional<String> clientSecret;
 
   @Inject
   @ConfigProperty(name = "cms.oidc.redirect.uri")
@@ -55,19 +55,19 @@ public class OidcSettings {
 
   /** Whether the console signs users in through the provider (for the sign-in page). */
   public boolean isEnabled() {
-    return !providerUri.isBlank();
+    return !getProviderUri().isEmpty();
   }
 
   public String getProviderUri() {
-    return providerUri.strip();
+    return providerUri.map(String::strip).orElse("");
   }
 
   public String getClientId() {
-    return clientId.strip();
+    return clientId.map(String::strip).orElse("");
   }
 
   public String getClientSecret() {
-    return clientSecret;
+    return clientSecret.orElse("");
   }
 
   /**

@@ -67,12 +67,12 @@ public class IdTokens {
           JWSAlgorithm.EdDSA);
 
   @Inject
-  @ConfigProperty(name = "cms.oidc.provider.uri", defaultValue = "")
-  String providerUri;
+  @ConfigProperty(name = "cms.oidc.provider.uri")
+  Optional<String> providerUri;
 
   @Inject
-  @ConfigProperty(name = "cms.oidc.client.id", defaultValue = "")
-  String clientId;
+  @ConfigProperty(name = "cms.oidc.client.id")
+  Optional<String> clientId;
 
   @Inject
   @ConfigProperty(name = "cms.oidc.name.claim", defaultValue = "preferred_username")
@@ -101,7 +101,7 @@ public class IdTokens {
    *     provider's metadata cannot be read
    */
   public Identity verify(String idToken) {
-    if (providerUri.isBlank() || clientId.isBlank()) {
+    if (provider().isBlank() || client().isBlank()) {
       throw ApiException.badRequest(
               "OpenID Connect is not configured on the gateway (CMS_OIDC_PROVIDER_URI,"
                   + " CMS_OIDC_CLIENT_ID)")
@@ -149,7 +149,7 @@ public class IdTokens {
         String jwks = doc.getString("jwks_uri", "");
         if (iss.isBlank() || jwks.isBlank()) {
           throw ApiException.badGateway(
-              "the provider's metadata names no issuer or jwks_uri: " + providerUri);
+              "the provider's metadata names no issuer or jwks_uri: " + provider());
         }
         Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
         JsonValue advertised = doc.get("id_token_signing_alg_values_supported");
@@ -174,7 +174,7 @@ public class IdTokens {
         created.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
         created.setJWTClaimsSetVerifier(
             new DefaultJWTClaimsVerifier<>(
-                clientId.strip(),
+                client(),
                 new JWTClaimsSet.Builder().issuer(iss).build(),
                 Set.of("sub", "exp", "iat")));
         issuer = iss;
@@ -186,7 +186,7 @@ public class IdTokens {
   }
 
   private JsonObject discovery() {
-    String base = providerUri.strip();
+    String base = provider();
     String url =
         base.endsWith("/.well-known/openid-configuration")
             ? base
@@ -217,6 +217,14 @@ public class IdTokens {
       Thread.currentThread().interrupt();
       throw ApiException.badGateway("interrupted while reading the provider's metadata");
     }
+  }
+
+  private String provider() {
+    return providerUri.map(String::strip).orElse("");
+  }
+
+  private String client() {
+    return clientId.map(String::strip).orElse("");
   }
 
   private void forgetExpired() {

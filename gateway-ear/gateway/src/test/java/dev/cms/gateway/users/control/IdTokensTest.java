@@ -67,8 +67,8 @@ class IdTokensTest {
 
   private static IdTokens tokens() {
     IdTokens t = new IdTokens();
-    t.providerUri = issuer;
-    t.clientId = "console";
+    t.providerUri = java.util.Optional.of(issuer);
+    t.clientId = java.util.Optional.of("console");
     t.nameClaim = "preferred_username";
     t.roleClaim = "groups";
     t.adminValues = "cms-admins, root";
@@ -143,7 +143,7 @@ class IdTokensTest {
   @Test
   void withoutAProviderTheEndpointSaysSo() {
     IdTokens t = tokens();
-    t.providerUri = "";
+    t.providerUri = java.util.Optional.empty();
     assertThatThrownBy(() -> t.verify("x"))
         .isInstanceOf(ApiException.class)
         .hasMessageContaining("CMS_OIDC_PROVIDER_URI");
