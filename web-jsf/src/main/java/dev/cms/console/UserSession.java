@@ -12,7 +12,8 @@ import java.util.logging.Logger;
 /**
  * The signed-in user of this console session and the gateway session token the console acts with
  * for them. Held in the server-side session only; never rendered into a page. When the session ends
- * (sign-out or timeout) the gateway session is closed too.
+ * (sign-out or timeout) the gateway session is closed too, and {@link LiveEvents} stops using it
+ * (the user's live event stream ends with their last session).
  */
 @Named
 @SessionScoped
@@ -22,6 +23,7 @@ public class UserSession implements Serializable {
   private static final Logger LOG = Logger.getLogger(UserSession.class.getName());
 
   @Inject GatewayClient gateway;
+  @Inject LiveEvents live;
 
   private String token;
   private String userId;
@@ -29,10 +31,14 @@ public class UserSession implements Serializable {
   private boolean admin;
 
   void signedIn(String token, String userId, String name, boolean admin) {
+    if (this.token != null) {
+      live.leave(this.userId, this.token); // signed in again in the same session
+    }
     this.token = token;
     this.userId = userId;
     this.name = name;
     this.admin = admin;
+    live.join(userId, token);
   }
 
   /** The user's gateway session token; empty before sign-in. */
@@ -59,6 +65,7 @@ public class UserSession implements Serializable {
     }
     String t = token;
     token = null;
+    live.leave(userId, t);
     try {
       gateway.closeSession(t);
     } catch (RuntimeException e) {
