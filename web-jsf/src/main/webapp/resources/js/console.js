@@ -193,12 +193,14 @@
     function mib(n) {
       return n < 1024 * 1024 ? (n / 1024).toFixed(1) + ' KiB' : (n / 1048576).toFixed(1) + ' MiB';
     }
+    var finished = true;
     return {
       start: function () {
+        finished = false;
         set('browser', 0, 'To the console: 0 %');
       },
       browser: function (loaded, total) {
-        if (!total) {
+        if (!total || finished) {
           return;
         }
         var pc = (100 * loaded) / total;
@@ -206,6 +208,9 @@
         set('browser', pc / 2, 'To the console: ' + Math.round(pc) + ' % of ' + mib(total));
       },
       progress: function (bytes, total) {
+        if (finished) {
+          return; // the answer came first
+        }
         var pc = total > 0 ? (100 * bytes) / total : 100;
         set(
           'container',
@@ -214,6 +219,7 @@
         );
       },
       done: function (ok, text, rule) {
+        finished = true;
         set(ok ? 'done' : 'refused', 100, ok ? text : rule ? 'Refused (' + rule + '): ' + text : text);
       }
     };

@@ -146,7 +146,7 @@ class SignInIT {
       bob.screenshot("05-bob-list");
 
       // ... cannot reach it by URL ...
-      bob.driver.get(base + "/console/?container=" + aliceContainer);
+      bob.driver.get(base + "/console/?c=" + aliceContainer);
       bob.await(30)
           .until(d -> bob.find("#cms-messages").getText().contains(aliceContainer + " not found"));
       assertThat(bob.find("#cms-conn").getText()).isNotEqualTo("connected");

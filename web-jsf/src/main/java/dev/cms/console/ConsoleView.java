@@ -423,6 +423,9 @@ public class ConsoleView implements Serializable {
       log("warn", "Upload of " + name + " skipped: select a running container first");
       return;
     }
+    // the upload's event comes before the model update: read the fields it carried
+    uploadMode = submitted(event, "uploadMode", uploadMode);
+    uploadDestination = submitted(event, "uploadDest", uploadDestination);
     String dest = uploadDestination == null ? "" : uploadDestination.strip();
     boolean zip = "zip".equals(uploadMode);
     if (!zip && (dest.isEmpty() || dest.endsWith("/"))) {
@@ -468,6 +471,22 @@ public class ConsoleView implements Serializable {
       log("error", "Upload of " + name + " failed: " + e.getMessage());
       uploadDone(false, "Upload of " + name + " failed: " + e.getMessage(), null);
     }
+  }
+
+  /**
+   * The value the request carried for the upload's sibling field {@code id}, else {@code current}.
+   */
+  private static String submitted(FileUploadEvent event, String id, String current) {
+    var sibling = event.getComponent().findComponent(id);
+    if (sibling == null) {
+      return current;
+    }
+    String v =
+        FacesContext.getCurrentInstance()
+            .getExternalContext()
+            .getRequestParameterMap()
+            .get(sibling.getClientId());
+    return v == null ? current : v;
   }
 
   private void uploadDone(boolean ok, String text, String rule) {

@@ -32,8 +32,8 @@ import org.omnifaces.cdi.PushContext;
  * /api/v1/events}), one per signed-in user, shared by that user's console sessions: it reads the
  * Server-Sent Events with the credential of one of the user's live sessions, and pushes every
  * {@code container}, {@code process} and {@code port} event to the user's pages over the OmniFaces
- * socket channel {@value #CHANNEL} (scope {@code user}), where {@code console.js} asks its view to
- * re-render what changed. No page polls.
+ * socket channel {@value #CHANNEL} (to the user: {@code PushContext.send(message, userId)}), where
+ * {@code console.js} asks its view to re-render what changed. No page polls.
  *
  * <p>Bounded: at most {@code CMS_CONSOLE_EVENT_STREAMS} (default 256) users' streams at once (more
  * users still work, without live updates, and a warning says so); lines and events of at most
@@ -112,9 +112,10 @@ public class LiveEvents {
   /** Sends a message to every page of the user (their console sessions, all tabs). */
   void toUser(String userId, JsonObject message) {
     try {
-      push.send(message.toString(), userId);
+      var sent = push.send(message.toString(), userId);
+      LOG.info("DEBUG push to " + userId + ": " + sent.size() + " " + message);
     } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "push to " + userId + " failed", e);
+      LOG.log(Level.WARNING, "push to " + userId + " failed", e);
     }
   }
 
