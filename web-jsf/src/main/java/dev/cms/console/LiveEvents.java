@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.io.StringReader;
 import java.net.HttpURLConnection;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +134,7 @@ public class LiveEvents {
     volatile boolean closed;
     volatile HttpURLConnection connection;
     volatile String usedToken;
-    String lastEventId;
+    volatile String lastEventId;
 
     OwnerStream(String userId) {
       this.userId = userId;
@@ -244,61 +243,17 @@ public class LiveEvents {
         if (status != 200) {
           return status;
         }
+        EventStreamReader reader = new EventStreamReader(MAX_LINE, lastEventId);
         try (InputStream in = new java.io.BufferedInputStream(c.getInputStream(), 8192)) {
-          parse(in);
+          reader.read(in, this::deliver, () -> closed);
+        } finally {
+          lastEventId = reader.lastEventId();
         }
         return 200;
       } finally {
         connection = null;
         usedToken = null;
         c.disconnect();
-      }
-    }
-
-    /** The text/event-stream format: {@code id:}, {@code event:}, {@code data:}; blank = end. */
-    private void parse(InputStream in) throws IOException {
-      String id = null;
-      String name = null;
-      StringBuilder data = new StringBuilder();
-      String line;
-      while (!closed && (line = line(in)) != null) {
-        if (line.isEmpty()) {
-          if (id != null) {
-            lastEventId = id;
-          }
-          if (name != null && data.length() > 0) {
-            deliver(name, data.toString());
-          }
-          id = null;
-          name = null;
-          data.setLength(0);
-          continue;
-        }
-        if (line.startsWith(":")) {
-          continue; // a comment: the heartbeat
-        }
-        int colon = line.indexOf(':');
-        String field = colon < 0 ? line : line.substring(0, colon);
-        String value = colon < 0 ? "" : line.substring(colon + 1);
-        if (value.startsWith(" ")) {
-          value = value.substring(1);
-        }
-        switch (field) {
-          case "id" -> id = value;
-          case "event" -> name = value;
-          case "data" -> {
-            if (data.length() + value.length() > MAX_LINE) {
-              throw new IOException("an event of more than " + MAX_LINE + " bytes");
-            }
-            if (data.length() > 0) {
-              data.append('\n');
-            }
-            data.append(value);
-          }
-          default -> {
-            // retry and unknown fields: the reconnect delay is ours
-          }
-        }
       }
     }
 
@@ -320,31 +275,6 @@ public class LiveEvents {
         }
       }
       toUser(userId, b.build());
-    }
-
-    /** One line (LF or CRLF), UTF-8, at most {@value #MAX_LINE} bytes; null at the end. */
-    private String line(InputStream in) throws IOException {
-      byte[] buf = new byte[256];
-      int n = 0;
-      while (true) {
-        int b = in.read();
-        if (b < 0) {
-          return n == 0 ? null : new String(buf, 0, n, StandardCharsets.UTF_8);
-        }
-        if (b == '\n') {
-          if (n > 0 && buf[n - 1] == '\r') {
-            n--;
-          }
-          return new String(buf, 0, n, StandardCharsets.UTF_8);
-        }
-        if (n == MAX_LINE) {
-          throw new IOException("a line of more than " + MAX_LINE + " bytes");
-        }
-        if (n == buf.length) {
-          buf = java.util.Arrays.copyOf(buf, Math.min(MAX_LINE, buf.length * 2));
-        }
-        buf[n++] = (byte) b;
-      }
     }
   }
 }
