@@ -701,6 +701,9 @@
 
     return {
       waiting: function (port) {
+        if (state.port === port && state.url) {
+          return; // the app already listens there (its port event came first)
+        }
         state.port = port;
         state.url = null;
         show('pi-spinner', 'Waiting for port ' + port + '…', 'The preview loads by itself as soon as the app listens on port ' + port + '.', true);

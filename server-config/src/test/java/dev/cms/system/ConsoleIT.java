@@ -120,7 +120,7 @@ class ConsoleIT {
       browser.screenshot("02-terminal");
 
       // upload the app's zip into /app (zip mode and /app are the defaults)
-      assertThat(browser.find("#f\\:uploadDest").getAttribute("value")).isEqualTo("/app");
+      assertThat(attr("#f\\:uploadDest", "value")).isEqualTo("/app");
       browser.find("#f\\:upload_input").sendKeys(appZip.toString());
       browser.await(60).until(d -> messages().contains("Unpacked app.zip into /app: 2 entries"));
       browser.screenshot("03-uploaded");
@@ -136,10 +136,7 @@ class ConsoleIT {
               d ->
                   browser.driver.findElements(By.cssSelector("#cms-term-tabs .cms-tab")).size()
                       == 2);
-      browser
-          .await(90)
-          .until(
-              d -> "loaded".equals(browser.find("#cms-preview-body").getAttribute("data-state")));
+      browser.await(90).until(d -> "loaded".equals(attr("#cms-preview-body", "data-state")));
       browser
           .await(30)
           .until(ExpectedConditions.frameToBeAvailableAndSwitchToIt("cms-preview-frame"));
@@ -284,44 +281,26 @@ class ConsoleIT {
       // upload progress: browser → console → gateway → agent, then the result
       recordUploadStates();
       browser.click("#f\\:uploadMode .ui-button:nth-child(2)"); // single file
-      browser
-          .await(10)
-          .until(
-              d ->
-                  browser
-                      .find("#f\\:uploadDest")
-                      .getAttribute("placeholder")
-                      .contains("server.js"));
+      browser.await(10).until(d -> attr("#f\\:uploadDest", "placeholder").contains("server.js"));
       WebElement dest = browser.find("#f\\:uploadDest");
       dest.clear();
       dest.sendKeys("/app/big.bin");
       browser.find("#f\\:upload_input").sendKeys(big.toString());
-      browser
-          .await(120)
-          .until(
-              d -> "done".equals(browser.find("#cms-upload-progress").getAttribute("data-state")));
+      browser.await(120).until(d -> "done".equals(attr("#cms-upload-progress", "data-state")));
       assertThat(browser.find("#cms-upload-progress").getText())
           .contains("Wrote big.bin to /app/big.bin");
-      assertThat(browser.find("#cms-upload-progress").getAttribute("data-percent"))
-          .isEqualTo("100");
+      assertThat(attr("#cms-upload-progress", "data-percent")).isEqualTo("100");
       @SuppressWarnings("unchecked")
       List<String> states = (List<String>) browser.js("return window.cmsUploadStates;");
       assertThat(states).as("the bar's phases").contains("browser", "container", "done");
       browser.screenshot("21-live-upload-done");
       browser.click("#f\\:uploadMode .ui-button:nth-child(1)"); // zip
-      browser
-          .await(10)
-          .until(d -> browser.find("#f\\:uploadDest").getAttribute("placeholder").equals("/app"));
+      browser.await(10).until(d -> attr("#f\\:uploadDest", "placeholder").equals("/app"));
       dest = browser.find("#f\\:uploadDest");
       dest.clear();
       dest.sendKeys("/app");
       browser.find("#f\\:upload_input").sendKeys(evilZip.toString());
-      browser
-          .await(60)
-          .until(
-              d ->
-                  "refused"
-                      .equals(browser.find("#cms-upload-progress").getAttribute("data-state")));
+      browser.await(60).until(d -> "refused".equals(attr("#cms-upload-progress", "data-state")));
       assertThat(browser.find("#cms-upload-progress").getText()).contains("dotdot-entry");
       browser.screenshot("22-live-upload-refused");
       browser.find("#f\\:upload_input").sendKeys(appZip.toString());
@@ -337,11 +316,8 @@ class ConsoleIT {
       browser.await(30).until(d -> processStatus().contains("RUNNING"));
       String process = browser.text("#f\\:processes .cms-proc-id").strip();
       assertThat(process).startsWith("p-");
-      browser
-          .await(90)
-          .until(
-              d -> "loaded".equals(browser.find("#cms-preview-body").getAttribute("data-state")));
-      browser.await(30).until(d -> browser.find("#f\\:ports").getText().contains("3000"));
+      browser.await(90).until(d -> "loaded".equals(attr("#cms-preview-body", "data-state")));
+      browser.await(30).until(d -> browser.text("#f\\:ports").contains("3000"));
       String portUrl =
           Gateway.JSON
               .readTree(
@@ -355,7 +331,7 @@ class ConsoleIT {
               .map(p -> p.get("url").asText())
               .findFirst()
               .orElse("no port 3000");
-      assertThat(browser.find("#f\\:ports .cms-port-open").getAttribute("href"))
+      assertThat(attr("#f\\:ports .cms-port-open", "href"))
           .as("the gateway's preview URL of the port")
           .isEqualTo(portUrl);
       browser.screenshot("23-live-running");
@@ -373,10 +349,7 @@ class ConsoleIT {
                           .find("#cms-term-tabs .cms-tab-active")
                           .getAttribute("data-terminal")));
       browser.await(30).until(d -> termText().contains("app listening on 3000"));
-      browser
-          .await(60)
-          .until(
-              d -> "loaded".equals(browser.find("#cms-preview-body").getAttribute("data-state")));
+      browser.await(60).until(d -> "loaded".equals(attr("#cms-preview-body", "data-state")));
       browser.screenshot("24-live-reloaded");
       browser.click("#cms-term-tabs .cms-tab[data-terminal='main']");
       browser.await(30).until(d -> termText().contains("before-42"));
@@ -396,10 +369,7 @@ class ConsoleIT {
       browser
           .await(30)
           .until(d -> termText().contains("before-42") && termText().contains("after-55"));
-      browser
-          .await(60)
-          .until(
-              d -> "loaded".equals(browser.find("#cms-preview-body").getAttribute("data-state")));
+      browser.await(60).until(d -> "loaded".equals(attr("#cms-preview-body", "data-state")));
       browser.click(".cms-term-active .xterm-screen");
       browser
           .find(".cms-term-active .xterm-helper-textarea")
@@ -421,7 +391,7 @@ class ConsoleIT {
       browser
           .await(10)
           .until(
-              d -> browser.find("#f\\:processes .cms-proc-exit").getText().matches("exit -?\\d+"));
+              d -> browser.text("#f\\:processes .cms-proc-exit").matches("exit -?\\d+"));
       browser.screenshot("27-live-process-stopped");
       browser.driver.switchTo().window(first);
       browser.await(10).until(d -> processStatus().contains("EXITED"));
@@ -464,11 +434,7 @@ class ConsoleIT {
     } catch (Throwable t) {
       try {
         browser.driver.switchTo().defaultContent();
-        browser.screenshot("99-live-failure");
-        System.out.println(
-            "DEBUG page: "
-                + browser.js(
-                    "var h = document.documentElement.outerHTML; var i = h.indexOf('Push'); return i < 0 ? 'no Push' : h.substring(i - 300, i + 600);"));
+        browser.screenshot("99-live-failure"); var i = h.indexOf('Push'); return i < 0 ? 'no Push' : h.substring(i - 300, i + 600);"));
         System.out.println("messages at failure:\n" + messages());
       } catch (Exception ignored) {
         // the original failure matters
@@ -486,6 +452,14 @@ class ConsoleIT {
             + "  var s = el.getAttribute('data-state'); var a = window.cmsUploadStates;"
             + "  if (a[a.length - 1] !== s) { a.push(s); } })"
             + ".observe(el, {attributes: true, attributeFilter: ['data-state']});");
+  }
+
+  /** An attribute of the element, read again if an AJAX update replaced the element meanwhile. */
+  private String attr(String css, String name) {
+    return browser
+        .await(10)
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> String.valueOf(d.findElement(By.cssSelector(css)).getAttribute(name)));
   }
 
   private String processStatus() {

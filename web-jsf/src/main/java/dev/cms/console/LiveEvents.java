@@ -111,8 +111,7 @@ public class LiveEvents {
   /** Sends a message to every page of the user (their console sessions, all tabs). */
   void toUser(String userId, JsonObject message) {
     try {
-      var sent = push.send(message.toString(), userId);
-      LOG.info("DEBUG push to " + userId + ": " + sent.size() + " " + message);
+      push.send(message.toString(), userId);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "push to " + userId + " failed", e);
     }
