@@ -390,8 +390,7 @@ class ConsoleIT {
       browser.await(30).until(d -> processStatus().contains("EXITED"));
       browser
           .await(10)
-          .until(
-              d -> browser.text("#f\\:processes .cms-proc-exit").matches("exit -?\\d+"));
+          .until(d -> browser.text("#f\\:processes .cms-proc-exit").matches("exit -?\\d+"));
       browser.screenshot("27-live-process-stopped");
       browser.driver.switchTo().window(first);
       browser.await(10).until(d -> processStatus().contains("EXITED"));
@@ -434,7 +433,7 @@ class ConsoleIT {
     } catch (Throwable t) {
       try {
         browser.driver.switchTo().defaultContent();
-        browser.screenshot("99-live-failure"); var i = h.indexOf('Push'); return i < 0 ? 'no Push' : h.substring(i - 300, i + 600);"));
+        browser.screenshot("99-live-failure");
         System.out.println("messages at failure:\n" + messages());
       } catch (Exception ignored) {
         // the original failure matters
