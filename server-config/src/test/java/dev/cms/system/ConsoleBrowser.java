@@ -96,8 +96,8 @@ final class ConsoleBrowser implements AutoCloseable {
   }
 
   /**
-   * Clicks the element, finding it again if an AJAX update (the console's status poll re-renders
-   * parts of the page every 2 s) replaced it between finding and clicking.
+   * Clicks the element, finding it again if an AJAX update (a pushed event re-renders parts of the
+   * page) replaced it between finding and clicking.
    */
   void click(String css) {
     await(10)
@@ -109,7 +109,7 @@ final class ConsoleBrowser implements AutoCloseable {
             });
   }
 
-  /** The element's text, read again if the status poll replaced the element meanwhile. */
+  /** The element's text, read again if a pushed update replaced the element meanwhile. */
   String text(String css) {
     return await(10)
         .ignoring(org.openqa.selenium.StaleElementReferenceException.class)

@@ -195,7 +195,7 @@ class ConsoleIT {
               ExpectedConditions.textToBePresentInElementLocated(
                   By.cssSelector("#f\\:containers [data-container='" + containerId + "']"),
                   "DELETED"));
-      // located anew while it waits: the poll re-renders the badge under our feet
+      // located anew while it waits: a pushed update re-renders the badge under our feet
       browser
           .await(10)
           .until(

@@ -188,7 +188,15 @@ public class LiveEvents {
       while (!closed) {
         String token = token();
         if (token == null) {
-          return;
+          // every credential was refused: this stream ends, unless a session joined meanwhile
+          synchronized (byUser) {
+            if (token() == null) {
+              closed = true;
+              byUser.remove(userId, this);
+              return;
+            }
+          }
+          continue;
         }
         long opened = System.nanoTime();
         try {
