@@ -172,6 +172,18 @@
     }
   };
 
+  // the terminals' keystrokes go to the gateway's WebSocket, which the console session never sees:
+  // while the user types, tell it now and then that they are there (never while the page is idle)
+  var ACTIVE_EVERY_MS = 5 * 60 * 1000;
+  var activeToldAt = Date.now();
+  $(document).on('keydown', function () {
+    var now = Date.now();
+    if (now - activeToldAt >= ACTIVE_EVERY_MS && typeof window.cmsActive === 'function') {
+      activeToldAt = now;
+      window.cmsActive();
+    }
+  });
+
   // ---------------------------------------------------------------- upload progress
 
   /**

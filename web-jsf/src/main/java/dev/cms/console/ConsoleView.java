@@ -28,10 +28,13 @@ import org.primefaces.event.SelectEvent;
 import org.primefaces.model.file.UploadedFile;
 
 /**
- * The console page: creates, lists, attaches, stops, starts and deletes the key's containers,
- * uploads files and zips, starts the app and follows its port. What the browser must do (log a
+ * The console page: creates, lists, attaches, stops, starts and deletes the user's containers,
+ * uploads files and zips (with progress), starts the app and follows its port, lists the attached
+ * container's processes (stop one) and ports (preview one). What the browser must do (log a
  * message, attach a terminal, load the preview) travels as a list of events in the AJAX callback
- * parameter {@code cms}, which {@code console.js} plays.
+ * parameter {@code cms} — on a full page load (a reload, {@code ?c=c-…}) in the {@code data-events}
+ * of {@code #cms-boot} — which {@code console.js} plays. Nothing polls: the gateway's events reach
+ * the page by push ({@link LiveEvents}) and come back here as {@link #pushed()}.
  */
 @Named
 @ViewScoped
