@@ -339,7 +339,10 @@ public class ConsoleView implements Serializable {
                                   gateway.forBrowser(pathUrl == null ? url : pathUrl, pageOrigin)));
                         }));
       } catch (GatewayException e) {
-        log("error", "Processes and ports of " + selectedId + ": " + e.reason());
+        // 404: an admin's view of another owner's container (processes stay with the owner)
+        if (e.status() != 404) {
+          log("error", "Processes and ports of " + selectedId + ": " + e.reason());
+        }
       }
     }
     processes = ps;
