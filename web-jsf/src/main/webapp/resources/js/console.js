@@ -34,7 +34,7 @@
     var key = severity + '|' + text;
     var now = Date.now();
     if (lastLog.key === key && now - lastLog.at < 1500) {
-      return; // the same line from the poll and the socket
+      return; // the same line from the view and the socket
     }
     lastLog = { key: key, at: now };
     $(list).children('.cms-messages-empty').remove();
@@ -82,7 +82,10 @@
         CMS.log(e.severity, e.text);
         break;
       case 'attach':
-        attach(e.container, e.websocketUrl, e.token);
+        attach(e.container, e.websocketUrl, e.token, e.terminals || [], e.active);
+        break;
+      case 'upload':
+        upload.done(e.ok, e.text, e.rule);
         break;
       case 'detach':
         detach(e.container, e.status);
@@ -103,6 +106,156 @@
 
   CMS.uploadStarted = function () {
     CMS.log('info', 'Uploading…');
+    upload.start();
+  };
+
+  // ---------------------------------------------------------------- live events (o:socket)
+
+  var pushedContainers = null;
+  var pushTimer = null;
+  var socketLost = false;
+
+  function viewKey() {
+    var boot = document.getElementById('cms-boot');
+    return boot ? boot.getAttribute('data-view') : null;
+  }
+
+  /**
+   * A gateway event pushed by the console (LiveEvents) on the user's channel: an upload's progress
+   * for this page, or a container/process/port change, after which the view re-renders the list,
+   * the badges and the attached container's processes and ports (one request per burst).
+   */
+  CMS.pushed = function (message) {
+    var e = typeof message === 'string' ? JSON.parse(message) : message;
+    if (!e || !e.event) {
+      return;
+    }
+    if (e.event === 'upload') {
+      if (e.view === viewKey()) {
+        upload.progress(e.bytes, e.total);
+      }
+      return;
+    }
+    pushedContainers = pushedContainers || {};
+    pushedContainers[e.container || ''] = true;
+    if (!pushTimer) {
+      pushTimer = window.setTimeout(flushPushed, 30);
+    }
+  };
+
+  function flushPushed() {
+    pushTimer = null;
+    var keys = Object.keys(pushedContainers || {});
+    pushedContainers = null;
+    if (typeof window.cmsPushed !== 'function') {
+      return;
+    }
+    // one container: the view refreshes its panels only if it is the attached one
+    window.cmsPushed(keys.length === 1 ? [{ name: 'container', value: keys[0] }] : []);
+  }
+
+  CMS.socketOpen = function () {
+    if (socketLost) {
+      socketLost = false;
+      CMS.log('success', 'Live updates are back');
+      // what changed meanwhile: once, not a poll
+      if (typeof window.cmsPushed === 'function') {
+        window.cmsPushed([]);
+      }
+    }
+  };
+
+  CMS.socketClosed = function (code) {
+    if (!socketLost && code !== 1000) {
+      socketLost = true;
+      CMS.log('warn', 'Live updates interrupted (' + code + '); reconnecting…');
+    }
+  };
+
+  // the terminals' keystrokes go to the gateway's WebSocket, which the console session never sees:
+  // while the user types, tell it now and then that they are there (never while the page is idle)
+  var ACTIVE_EVERY_MS = 5 * 60 * 1000;
+  var activeToldAt = Date.now();
+  $(document).on('keydown', function () {
+    var now = Date.now();
+    if (now - activeToldAt >= ACTIVE_EVERY_MS && typeof window.cmsActive === 'function') {
+      activeToldAt = now;
+      window.cmsActive();
+    }
+  });
+
+  // ---------------------------------------------------------------- upload progress
+
+  /**
+   * One bar for the whole way: the browser's bytes to the console (the upload request's own
+   * progress), then the console's to the gateway and the agent (pushed), then the result or the
+   * refusal's rule.
+   */
+  var upload = (function () {
+    function el() {
+      return $('#cms-upload-progress');
+    }
+    function set(state, percent, text) {
+      var p = el();
+      p.removeAttr('hidden').attr('data-state', state);
+      p.find('.cms-upload-fill').css('width', Math.max(0, Math.min(100, percent)) + '%');
+      p.find('.cms-upload-label').text(text);
+      p.attr('data-percent', Math.round(percent));
+    }
+    function mib(n) {
+      return n < 1024 * 1024 ? (n / 1024).toFixed(1) + ' KiB' : (n / 1048576).toFixed(1) + ' MiB';
+    }
+    var finished = true;
+    return {
+      start: function () {
+        finished = false;
+        set('browser', 0, 'To the console: 0 %');
+      },
+      browser: function (loaded, total) {
+        if (!total || finished) {
+          return;
+        }
+        var pc = (100 * loaded) / total;
+        // the first half of the bar: browser → console
+        set('browser', pc / 2, 'To the console: ' + Math.round(pc) + ' % of ' + mib(total));
+      },
+      progress: function (bytes, total) {
+        if (finished) {
+          return; // the answer came first
+        }
+        var pc = total > 0 ? (100 * bytes) / total : 100;
+        set(
+          'container',
+          50 + pc / 2,
+          bytes >= total ? 'In the container: ' + mib(total) + ', finishing…' : 'Into the container: ' + Math.round(pc) + ' % of ' + mib(total)
+        );
+      },
+      done: function (ok, text, rule) {
+        finished = true;
+        set(ok ? 'done' : 'refused', 100, ok ? text : rule ? 'Refused (' + rule + '): ' + text : text);
+      }
+    };
+  })();
+
+  CMS.upload = upload;
+
+  // the native uploader's request: its upload progress is the first half of the bar
+  var xhrSend = window.XMLHttpRequest.prototype.send;
+  window.XMLHttpRequest.prototype.send = function (body) {
+    if (window.FormData && body instanceof window.FormData && this.upload) {
+      var hasFile = false;
+      body.forEach(function (v) {
+        if (window.File && v instanceof window.File) {
+          hasFile = true;
+        }
+      });
+      if (hasFile) {
+        this.upload.addEventListener('progress', function (ev) {
+          upload.browser(ev.loaded, ev.lengthComputable ? ev.total : 0);
+        });
+      }
+    }
+    return xhrSend.apply(this, arguments);
   };
 
   // ---------------------------------------------------------------- terminals
@@ -186,10 +339,8 @@
   };
 
   Session.prototype.open = function (tab) {
-    var msg = { type: 'open', terminal: tab.id };
-    if (tab.received) {
-      msg.offset = tab.offset;
-    }
+    // from the start of its log the first time (a reload shows the earlier output), then resumed
+    var msg = { type: 'open', terminal: tab.id, offset: tab.received ? tab.offset : 0 };
     if (tab.term.cols > 0 && tab.term.rows > 0) {
       msg.cols = tab.term.cols;
       msg.rows = tab.term.rows;
@@ -328,8 +479,7 @@
       if (tab.exited) {
         // typing into an ended terminal starts it again (open re-creates an exited terminal)
         tab.exited = false;
-        tab.reopen = true;
-        tab.received = false;
+        tab.reopen = true; // its new shell continues at the same offsets
         markTab(tab);
         self.open(tab);
         return;
@@ -461,7 +611,7 @@
     $('#cms-term-tabs').html('<span class="cms-tabs-none">no terminals</span>');
   }
 
-  function attach(container, url, token) {
+  function attach(container, url, token, terminals, active) {
     if (session && session.container === container && !session.closed) {
       return;
     }
@@ -470,9 +620,24 @@
     }
     preview.reset();
     session = new Session(container, url, token);
-    session.addTab('main', 'shell', true);
+    session.addTab('main', 'shell', !active || active === 'main');
+    (terminals || []).forEach(function (t) {
+      session.addTab(t.id, t.title || t.id, t.id === active);
+    });
     session.connect();
     CMS.session = session;
+    // the URL names the attached container: bookmarkable, and a reload attaches it again
+    var want = '?c=' + encodeURIComponent(container);
+    if (window.location.search !== want && window.history && window.history.pushState) {
+      window.history.pushState({ container: container }, '', window.location.pathname + want);
+    }
+  }
+
+  /** The user chose a terminal: the server remembers it for a reload or a second tab. */
+  function terminalChosen(id) {
+    if (typeof window.cmsTerminalSelected === 'function') {
+      window.cmsTerminalSelected([{ name: 'terminal', value: id }]);
+    }
   }
 
   function detach(container, status) {
@@ -497,6 +662,7 @@
       return;
     }
     var tab = session.addTab(e.terminal, e.process ? e.command : 'run', true);
+    terminalChosen(e.terminal);
     if (e.input) {
       if (tab.attached) {
         session.send({ type: 'input', terminal: e.terminal, data: e.input });
@@ -547,6 +713,9 @@
 
     return {
       waiting: function (port) {
+        if (state.port === port && state.url) {
+          return; // the app already listens there (its port event came first)
+        }
         state.port = port;
         state.url = null;
         show('pi-spinner', 'Waiting for port ' + port + '…', 'The preview loads by itself as soon as the app listens on port ' + port + '.', true);
@@ -634,12 +803,42 @@
     }
     if ($(ev.target).hasClass('cms-tab-close')) {
       session.closeTab(id);
+      terminalChosen(session.active || 'main');
     } else {
       session.activate(id);
+      terminalChosen(id);
+    }
+  });
+  // the Processes panel: open a process's terminal (its log from the start, live while it runs)
+  $(document).on('click', '.cms-proc-term', function () {
+    if (!session) {
+      CMS.log('warn', 'Attach the container first');
+      return;
+    }
+    var id = this.getAttribute('data-terminal');
+    session.addTab(id, this.getAttribute('data-title') || id, true);
+    terminalChosen(id);
+  });
+  // a browser back/forward to another ?c=: load that page
+  $(window).on('popstate', function () {
+    var m = /[?&]c=([^&]+)/.exec(window.location.search);
+    var c = m ? decodeURIComponent(m[1]) : null;
+    if (!session || session.container !== c) {
+      window.location.reload();
     }
   });
 
   $(function () {
+    // what the page load itself did (attach the ?c= container, restore its preview)
+    var boot = document.getElementById('cms-boot');
+    if (boot && boot.getAttribute('data-events')) {
+      try {
+        JSON.parse(boot.getAttribute('data-events')).forEach(play);
+      } catch (e) {
+        CMS.log('error', 'Cannot read the page events: ' + e);
+      }
+      boot.removeAttribute('data-events');
+    }
     var body = document.getElementById('cms-term-body');
     if (body && window.ResizeObserver) {
       var pending = null;

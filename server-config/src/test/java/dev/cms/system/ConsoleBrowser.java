@@ -50,6 +50,8 @@ final class ConsoleBrowser implements AutoCloseable {
         "--user-data-dir=" + profile);
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
+    // Chromium's DevTools events (Network.requestWillBeSent …): which requests the page makes
+    logs.enable(LogType.PERFORMANCE, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
     // Selenium Manager cannot download drivers here: name Debian's chromedriver explicitly
     ChromeDriverService service =
@@ -94,8 +96,8 @@ final class ConsoleBrowser implements AutoCloseable {
   }
 
   /**
-   * Clicks the element, finding it again if an AJAX update (the console's status poll re-renders
-   * parts of the page every 2 s) replaced it between finding and clicking.
+   * Clicks the element, finding it again if an AJAX update (a pushed event re-renders parts of the
+   * page) replaced it between finding and clicking.
    */
   void click(String css) {
     await(10)
@@ -107,7 +109,7 @@ final class ConsoleBrowser implements AutoCloseable {
             });
   }
 
-  /** The element's text, read again if the status poll replaced the element meanwhile. */
+  /** The element's text, read again if a pushed update replaced the element meanwhile. */
   String text(String css) {
     return await(10)
         .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
@@ -124,6 +126,28 @@ final class ConsoleBrowser implements AutoCloseable {
     Path tmp = driver.getScreenshotAs(OutputType.FILE).toPath();
     Files.copy(tmp, target, StandardCopyOption.REPLACE_EXISTING);
     return target;
+  }
+
+  /**
+   * The HTTP requests the page sent since the last call whose URL contains {@code part}, from
+   * Chromium's performance log (each read drains it; WebSocket frames are not requests).
+   */
+  List<String> requestsSince(String part) {
+    List<String> urls = new java.util.ArrayList<>();
+    for (LogEntry e : driver.manage().logs().get(LogType.PERFORMANCE).getAll()) {
+      try {
+        var m = Gateway.JSON.readTree(e.getMessage()).path("message");
+        if (m.path("method").asText().equals("Network.requestWillBeSent")) {
+          String url = m.path("params").path("request").path("url").asText();
+          if (url.contains(part)) {
+            urls.add(m.path("params").path("request").path("method").asText() + " " + url);
+          }
+        }
+      } catch (IOException ignored) {
+        // not a DevTools event
+      }
+    }
+    return urls;
   }
 
   /** The browser console's entries so far (each read drains them). */

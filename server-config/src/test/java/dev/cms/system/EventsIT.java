@@ -162,6 +162,43 @@ class EventsIT {
     }
   }
 
+  /** The console's own use: a user's session credential gets that user's events, only theirs. */
+  @Test
+  void aUsersSessionCredentialStreamsThatUsersContainersOnly() throws Exception {
+    Gateway gw = Gateway.shared();
+    String admin = gw.adminToken();
+    for (String name : List.of("erin", "frank")) {
+      var made =
+          gw.post(
+              "/api/v1/users",
+              admin,
+              "{\"name\":\""
+                  + name
+                  + "\",\"password\":\""
+                  + name
+                  + "-password-9\",\"role\":\"user\"}");
+      assertThat(made.statusCode()).as(made.body()).isIn(201, 409);
+    }
+    String erin = gw.sessionToken("erin", "erin-password-9");
+    String frank = gw.sessionToken("frank", "frank-password-9");
+    try (Subscription hers = new Subscription(gw, erin, null);
+        Subscription his = new Subscription(gw, frank, null)) {
+      hers.await(e -> e.name().equals("hello"), Duration.ofSeconds(10));
+      his.await(e -> e.name().equals("hello"), Duration.ofSeconds(10));
+      String id = gw.create(erin).get("id").asText();
+      try {
+        hers.await(container(id, "RUNNING"), Duration.ofSeconds(10));
+      } finally {
+        gw.delete("/api/v1/containers/" + id, erin);
+      }
+      hers.await(container(id, "DELETED"), Duration.ofSeconds(10));
+      Thread.sleep(300);
+      assertThat(his.drained())
+          .noneMatch(
+              e -> e.data().has("container") && e.data().get("container").asText().equals(id));
+    }
+  }
+
   @Test
   void withoutAKeyThereIsNoStream() throws Exception {
     Gateway gw = Gateway.shared();

@@ -119,6 +119,36 @@ class SignInIT {
       alice.await(60).until(d -> alice.find("#cms-conn").getText().equals("connected"));
       alice.screenshot("04-alice-created");
 
+      // alice reloads: the same container (named by the URL), the earlier output, typing works
+      alice.click(".cms-term-active .xterm-screen");
+      alice
+          .find(".cms-term-active .xterm-helper-textarea")
+          .sendKeys("echo alice-$((20+1))" + org.openqa.selenium.Keys.ENTER);
+      alice.await(30).until(d -> term(alice).contains("alice-21"));
+      assertThat(alice.driver.getCurrentUrl()).endsWith("/console/?c=" + aliceContainer);
+      alice.driver.navigate().refresh();
+      alice.await(60).until(d -> alice.find("#cms-conn").getText().equals("connected"));
+      assertThat(alice.text("#cms-current-id").strip()).isEqualTo(aliceContainer);
+      alice.await(30).until(d -> term(alice).contains("alice-21"));
+      alice.click(".cms-term-active .xterm-screen");
+      alice
+          .find(".cms-term-active .xterm-helper-textarea")
+          .sendKeys("echo reloaded-$((30+3))" + org.openqa.selenium.Keys.ENTER);
+      alice.await(30).until(d -> term(alice).contains("reloaded-33"));
+      alice.screenshot("04b-alice-reloaded");
+      // ... and a second tab shows the same
+      String firstTab = alice.driver.getWindowHandle();
+      alice.driver.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+      alice.driver.get(base + "/console/?c=" + aliceContainer);
+      alice.await(60).until(d -> alice.find("#cms-conn").getText().equals("connected"));
+      assertThat(alice.text("#cms-current-id").strip()).isEqualTo(aliceContainer);
+      alice
+          .await(30)
+          .until(d -> term(alice).contains("alice-21") && term(alice).contains("reloaded-33"));
+      alice.screenshot("04c-alice-second-tab");
+      alice.driver.close();
+      alice.driver.switchTo().window(firstTab);
+
       // alice's own AJAX request that attaches her container, recorded in her browser
       alice.driver.get(base + "/console/");
       alice.await(30).until(ExpectedConditions.visibilityOfElementLocated(By.id("f:createBtn")));
@@ -146,7 +176,7 @@ class SignInIT {
       bob.screenshot("05-bob-list");
 
       // ... cannot reach it by URL ...
-      bob.driver.get(base + "/console/?container=" + aliceContainer);
+      bob.driver.get(base + "/console/?c=" + aliceContainer);
       bob.await(30)
           .until(d -> bob.find("#cms-messages").getText().contains(aliceContainer + " not found"));
       assertThat(bob.find("#cms-conn").getText()).isNotEqualTo("connected");
@@ -293,6 +323,11 @@ class SignInIT {
     // only a service key may check passwords
     String bob = "{\"name\":\"admin\",\"password\":\"x\"}";
     assertThat(gw.post("/api/v1/sessions", gw.adminToken(), bob).statusCode()).isEqualTo(403);
+  }
+
+  /** The active terminal's screen text. */
+  private static String term(ConsoleBrowser b) {
+    return b.text(".cms-term-active .xterm-rows");
   }
 
   private static void createUser(ConsoleBrowser admin, String name, String password) {

@@ -28,10 +28,13 @@ import org.primefaces.event.SelectEvent;
 import org.primefaces.model.file.UploadedFile;
 
 /**
- * The console page: creates, lists, attaches, stops, starts and deletes the key's containers,
- * uploads files and zips, starts the app and follows its port. What the browser must do (log a
+ * The console page: creates, lists, attaches, stops, starts and deletes the user's containers,
+ * uploads files and zips (with progress), starts the app and follows its port, lists the attached
+ * container's processes (stop one) and ports (preview one). What the browser must do (log a
  * message, attach a terminal, load the preview) travels as a list of events in the AJAX callback
- * parameter {@code cms}, which {@code console.js} plays.
+ * parameter {@code cms} — on a full page load (a reload, {@code ?c=c-…}) in the {@code data-events}
+ * of {@code #cms-boot} — which {@code console.js} plays. Nothing polls: the gateway's events reach
+ * the page by push ({@link LiveEvents}) and come back here as {@link #pushed()}.
  */
 @Named
 @ViewScoped
@@ -43,6 +46,9 @@ public class ConsoleView implements Serializable {
 
   @Inject GatewayClient gateway;
   @Inject ContainerTokens tokens;
+  @Inject ConsoleMemory memory;
+  @Inject UserSession user;
+  @Inject LiveEvents live;
 
   private String base;
   private String pageOrigin;
@@ -51,6 +57,10 @@ public class ConsoleView implements Serializable {
   private final Map<String, String> statuses = new HashMap<>();
   private String selectedId;
   private String listError;
+  private List<ProcessRow> processes = new ArrayList<>();
+  private List<PortRow> ports = new ArrayList<>();
+  private final String viewKey =
+      Long.toString(new java.security.SecureRandom().nextLong() >>> 1, 36);
 
   private int memoryMb = 1024;
   private int idleTimeoutMinutes = 30;
@@ -77,7 +87,12 @@ public class ConsoleView implements Serializable {
     pageOrigin = req.getScheme() + "://" + req.getServerName() + ":" + req.getServerPort();
     base = gateway.base();
     load(false);
-    String asked = req.getParameter("container");
+    // ?c=c-… names the attached container (bookmarkable; console.js sets it on attach);
+    // ?container= is the older spelling
+    String asked = req.getParameter("c");
+    if (asked == null || asked.isBlank()) {
+      asked = req.getParameter("container");
+    }
     if (asked != null && !asked.isBlank()) {
       select(asked.strip());
     }
@@ -98,14 +113,36 @@ public class ConsoleView implements Serializable {
 
   // ---- containers
 
-  /** The poll: the list with its live badges, status changes into Messages, the run's port. */
-  public void refresh() {
-    if (!pending.isEmpty()) {
-      event(Json.createObjectBuilder().add("kind", "noop"));
-    }
+  /**
+   * A gateway event reached this page ({@link LiveEvents} pushed it, {@code console.js} asks with
+   * its container): the list with its badges, status changes into Messages, and for the attached
+   * container its processes, its ports and the awaited preview port.
+   */
+  public void pushed() {
+    String container =
+        FacesContext.getCurrentInstance()
+            .getExternalContext()
+            .getRequestParameterMap()
+            .get("container");
     load(true);
-    if (waitingForPort && selectedId != null && previewPort != null) {
-      checkPort();
+    if (selectedId != null
+        && (container == null || container.isBlank() || container.equals(selectedId))) {
+      loadActivity();
+      if (waitingForPort && previewPort != null) {
+        checkPort();
+      }
+    }
+  }
+
+  /** The user picked a terminal tab: a reload or a second tab selects it again. */
+  public void terminalSelected() {
+    String t =
+        FacesContext.getCurrentInstance()
+            .getExternalContext()
+            .getRequestParameterMap()
+            .get("terminal");
+    if (selectedId != null && t != null && t.matches("[A-Za-z0-9_-]{1,32}")) {
+      memory.terminal(selectedId, t);
     }
   }
 
@@ -173,6 +210,7 @@ public class ConsoleView implements Serializable {
     if (!row.isLive()) {
       selectedId = id;
       resetRun();
+      loadActivity();
       event(
           Json.createObjectBuilder()
               .add("kind", "detach")
@@ -211,6 +249,9 @@ public class ConsoleView implements Serializable {
     String id = selectedId;
     lifecycle("Terminated", "Terminate", () -> gateway.delete(base, id));
     tokens.forget(id);
+    memory.forget(id);
+    processes = new ArrayList<>();
+    ports = new ArrayList<>();
     resetRun();
     event(
         Json.createObjectBuilder()
@@ -232,22 +273,107 @@ public class ConsoleView implements Serializable {
       log("error", verb + " " + selectedId + " refused: " + e.reason());
     }
     load(false);
+    loadActivity();
   }
 
   private void attach(String id, String websocketUrl, String token) {
     selectedId = id;
     resetRun();
+    loadActivity();
     if (websocketUrl == null || token == null) {
       log("warn", "The gateway gave no terminal address for " + id);
       return;
+    }
+    ConsoleMemory.Seen seen = memory.of(id).orElse(new ConsoleMemory.Seen("main", null, "/"));
+    // the tabs to restore: the running processes' terminals and the one last selected
+    JsonArrayBuilder terminals = Json.createArrayBuilder();
+    java.util.Set<String> listed = new java.util.LinkedHashSet<>();
+    for (ProcessRow p : processes) {
+      if ((p.isRunning() || p.getTerminal().equals(seen.terminal()))
+          && listed.add(p.getTerminal())) {
+        terminals.add(
+            Json.createObjectBuilder().add("id", p.getTerminal()).add("title", p.getCommand()));
+      }
+    }
+    if (!"main".equals(seen.terminal()) && listed.add(seen.terminal())) {
+      terminals.add(
+          Json.createObjectBuilder().add("id", seen.terminal()).add("title", seen.terminal()));
     }
     event(
         Json.createObjectBuilder()
             .add("kind", "attach")
             .add("container", id)
             .add("websocketUrl", gateway.forBrowser(websocketUrl, pageOrigin))
-            .add("token", token));
-    log("info", "Attached " + id + ": terminal main");
+            .add("token", token)
+            .add("terminals", terminals)
+            .add("active", listed.contains(seen.terminal()) ? seen.terminal() : "main"));
+    log("info", "Attached " + id + ": terminal " + seen.terminal());
+    if (seen.previewPort() != null) {
+      watchPort(seen.previewPort(), seen.previewPath());
+    }
+  }
+
+  /** The attached container's processes and ports, for their panels. */
+  private void loadActivity() {
+    List<ProcessRow> ps = new ArrayList<>();
+    List<PortRow> open = new ArrayList<>();
+    ContainerRow row = selected().orElse(null);
+    if (selectedId != null && row != null && row.isRunning()) {
+      try {
+        gateway
+            .processes(base, selectedId)
+            .ifPresent(a -> a.forEach(v -> ps.add(ProcessRow.of(v.asJsonObject()))));
+        gateway
+            .ports(base, selectedId)
+            .ifPresent(
+                a ->
+                    a.forEach(
+                        v -> {
+                          JsonObject o = v.asJsonObject();
+                          String url = o.getString("url", null);
+                          String pathUrl = o.getString("pathUrl", null);
+                          open.add(
+                              new PortRow(
+                                  o.getInt("port"),
+                                  url,
+                                  gateway.forBrowser(pathUrl == null ? url : pathUrl, pageOrigin)));
+                        }));
+      } catch (GatewayException e) {
+        // 404: an admin's view of another owner's container (processes stay with the owner)
+        if (e.status() != 404) {
+          log("error", "Processes and ports of " + selectedId + ": " + e.reason());
+        }
+      }
+    }
+    processes = ps;
+    ports = open;
+  }
+
+  /** The Processes panel's Stop: SIGTERM, then SIGKILL; the answer carries the exit code. */
+  public void stopProcess(String pid) {
+    if (selectedId == null || pid == null || !pid.matches("[A-Za-z0-9_-]{1,32}")) {
+      return;
+    }
+    try {
+      JsonObject p = gateway.stopProcess(base, selectedId, pid);
+      JsonValue code = p.get("exitCode");
+      log(
+          "info",
+          "Stopped "
+              + pid
+              + (code instanceof jakarta.json.JsonNumber n ? ": exit code " + n.intValue() : ""));
+    } catch (GatewayException e) {
+      log("error", "Stop " + pid + " refused: " + e.reason());
+    }
+    loadActivity();
+  }
+
+  /** The Ports panel's Preview: shows that port in the preview pane. */
+  public void previewOf(int port) {
+    if (selectedId == null) {
+      return;
+    }
+    watchPort(port, "/");
   }
 
   private void load(boolean reportChanges) {
@@ -303,33 +429,79 @@ public class ConsoleView implements Serializable {
       log("warn", "Upload of " + name + " skipped: select a running container first");
       return;
     }
+    // the upload's event comes before the model update: read the fields it carried
+    uploadMode = submitted(event, "uploadMode", uploadMode);
+    uploadDestination = submitted(event, "uploadDest", uploadDestination);
     String dest = uploadDestination == null ? "" : uploadDestination.strip();
     boolean zip = "zip".equals(uploadMode);
     if (!zip && (dest.isEmpty() || dest.endsWith("/"))) {
       dest = (dest.isEmpty() ? "/app/" : dest) + name;
     }
-    try (InputStream in = file.getInputStream()) {
+    long total = file.getSize();
+    String owner = user.getUserId();
+    UploadProgress.Listener progress =
+        bytes ->
+            live.toUser(
+                owner,
+                Json.createObjectBuilder()
+                    .add("event", "upload")
+                    .add("view", viewKey)
+                    .add("name", name)
+                    .add("bytes", bytes)
+                    .add("total", total)
+                    .build());
+    try (InputStream in = new UploadProgress(file.getInputStream(), progress)) {
+      String text;
       if (zip) {
         JsonObject r = gateway.postArchive(base, selectedId, dest, in);
-        log(
-            "success",
+        text =
             String.format(
                 "Unpacked %s into %s: %d entries, %s",
                 name,
                 dest,
                 r.getJsonNumber("entries").longValue(),
-                size(r.getJsonNumber("bytes").longValue())));
+                size(r.getJsonNumber("bytes").longValue()));
       } else {
         JsonObject r = gateway.putFile(base, selectedId, dest, in);
-        long bytes = r.containsKey("bytes") ? r.getJsonNumber("bytes").longValue() : file.getSize();
-        log("success", String.format("Wrote %s to %s (%s)", name, dest, size(bytes)));
+        long bytes = r.containsKey("bytes") ? r.getJsonNumber("bytes").longValue() : total;
+        text = String.format("Wrote %s to %s (%s)", name, dest, size(bytes));
       }
+      log("success", text);
+      uploadDone(true, text, null);
     } catch (GatewayException e) {
-      log("error", "Upload of " + name + " to " + dest + " refused: " + e.reason());
+      String text = "Upload of " + name + " to " + dest + " refused: " + e.reason();
+      log("error", text);
+      uploadDone(false, text, e.rule());
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, "upload failed", e);
       log("error", "Upload of " + name + " failed: " + e.getMessage());
+      uploadDone(false, "Upload of " + name + " failed: " + e.getMessage(), null);
     }
+  }
+
+  /**
+   * The value the request carried for the upload's sibling field {@code id}, else {@code current}.
+   */
+  private static String submitted(FileUploadEvent event, String id, String current) {
+    var sibling = event.getComponent().findComponent(id);
+    if (sibling == null) {
+      return current;
+    }
+    String v =
+        FacesContext.getCurrentInstance()
+            .getExternalContext()
+            .getRequestParameterMap()
+            .get(sibling.getClientId());
+    return v == null ? current : v;
+  }
+
+  private void uploadDone(boolean ok, String text, String rule) {
+    JsonObjectBuilder e =
+        Json.createObjectBuilder().add("kind", "upload").add("ok", ok).add("text", text);
+    if (rule != null) {
+      e.add("rule", rule);
+    }
+    event(e);
   }
 
   public void onUploadModeChange() {
@@ -364,6 +536,7 @@ public class ConsoleView implements Serializable {
         runProcess = p.get().getString("id", null);
         String terminal = p.get().getString("terminal", runProcess);
         run.add("terminal", terminal).add("process", runProcess);
+        memory.terminal(selectedId, terminal);
         log("info", "Started " + runProcess + ": " + command + " in " + cwd);
       } else {
         // no process API on this gateway: run the command in a shell terminal of its own
@@ -373,6 +546,7 @@ public class ConsoleView implements Serializable {
       }
       event(run);
       watchPort(runPort, "/");
+      loadActivity();
     } catch (GatewayException e) {
       log("error", "Build & Run refused: " + e.reason());
     }
@@ -392,6 +566,7 @@ public class ConsoleView implements Serializable {
     previewPath = path == null || path.isBlank() ? "/" : path.startsWith("/") ? path : "/" + path;
     previewUrl = null;
     waitingForPort = true;
+    memory.preview(selectedId, previewPort, previewPath);
     event(Json.createObjectBuilder().add("kind", "waiting").add("port", port));
     checkPort();
     PrimeFaces.current().ajax().update("f:previewBar");
@@ -454,7 +629,7 @@ public class ConsoleView implements Serializable {
       return;
     }
     if (!fc.getPartialViewContext().isAjaxRequest()) {
-      // a full page load (e.g. /console/?container=…): the first poll delivers them
+      // a full page load (e.g. /console/?c=…): the page carries them (getBootEvents)
       pending.add(e.build().toString());
       return;
     }
@@ -494,7 +669,35 @@ public class ConsoleView implements Serializable {
     return containers.stream().filter(r -> r.getId().equals(id)).findFirst();
   }
 
+  /**
+   * The events of the page load itself (attach, preview), played by {@code console.js} as soon as
+   * the page is there: a JSON array, read once.
+   */
+  public String getBootEvents() {
+    JsonArrayBuilder all = Json.createArrayBuilder();
+    for (String p : pending) {
+      try (var r = Json.createReader(new java.io.StringReader(p))) {
+        all.add(r.readObject());
+      }
+    }
+    pending.clear();
+    return all.build().toString();
+  }
+
   // ---- view state
+
+  public List<ProcessRow> getProcesses() {
+    return processes;
+  }
+
+  public List<PortRow> getPorts() {
+    return ports;
+  }
+
+  /** This page's own key: pushes about one page's doings (an upload) carry it. */
+  public String getViewKey() {
+    return viewKey;
+  }
 
   public Optional<ContainerRow> selected() {
     return selectedId == null ? Optional.empty() : row(selectedId);

@@ -285,6 +285,21 @@ public class GatewayClient {
         .map(JsonValue::asJsonObject);
   }
 
+  /** The container's processes, newest first; empty when this gateway has no process API. */
+  public Optional<JsonArray> processes(String base, String id) {
+    return optional(() -> call(target(base, API + "/" + id + "/processes").request(), "GET", null))
+        .map(JsonValue::asJsonArray);
+  }
+
+  /** Stops a process (SIGTERM, then SIGKILL); the answer has its exit code. */
+  public JsonObject stopProcess(String base, String id, String pid) {
+    return call(
+            target(base, API + "/" + id + "/processes/" + pid + "/stop").request(),
+            "POST",
+            Entity.json(""))
+        .asJsonObject();
+  }
+
   /** The container's listening ports; empty when this gateway has no ports API. */
   public Optional<JsonArray> ports(String base, String id) {
     return optional(() -> call(target(base, API + "/" + id + "/ports").request(), "GET", null))

@@ -12,7 +12,8 @@ import java.util.logging.Logger;
 /**
  * The signed-in user of this console session and the gateway session token the console acts with
  * for them. Held in the server-side session only; never rendered into a page. When the session ends
- * (sign-out or timeout) the gateway session is closed too.
+ * (sign-out or timeout) the gateway session is closed too, and {@link LiveEvents} stops using it
+ * (the user's live event stream ends with their last session).
  */
 @Named
 @SessionScoped
@@ -22,6 +23,7 @@ public class UserSession implements Serializable {
   private static final Logger LOG = Logger.getLogger(UserSession.class.getName());
 
   @Inject GatewayClient gateway;
+  @Inject LiveEvents live;
 
   private String token;
   private String userId;
@@ -30,10 +32,14 @@ public class UserSession implements Serializable {
   private String refusal;
 
   void signedIn(String token, String userId, String name, boolean admin) {
+    if (this.token != null) {
+      live.leave(this.userId, this.token); // signed in again in the same session
+    }
     this.token = token;
     this.userId = userId;
     this.name = name;
     this.admin = admin;
+    live.join(userId, token);
   }
 
   /** Why the gateway refused a user their identity provider signed in (shown by the 403 page). */
@@ -69,6 +75,7 @@ public class UserSession implements Serializable {
     }
     String t = token;
     token = null;
+    live.leave(userId, t);
     try {
       gateway.closeSession(t);
     } catch (RuntimeException e) {

@@ -5,6 +5,8 @@
  * terminal and the preview run in the browser ({@code resources/js/console.js}). Sign-in is Jakarta
  * Security's form mechanism ({@link dev.cms.console.ConsoleSecurity}) over an identity store that
  * asks the gateway ({@link dev.cms.console.GatewayIdentityStore}); the user's gateway session token
- * stays in the server-side {@link dev.cms.console.UserSession}.
+ * stays in the server-side {@link dev.cms.console.UserSession}. Live updates: {@link
+ * dev.cms.console.LiveEvents} reads the gateway's event stream per user and pushes to the user's
+ * pages over an OmniFaces socket.
  */
 package dev.cms.console;

@@ -1,0 +1,64 @@
+package dev.cms.console;
+
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import java.io.Serializable;
+
+/** One process of the attached container as the Processes panel shows it. */
+public class ProcessRow implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String id;
+  private final String terminal;
+  private final String command;
+  private final String status;
+  private final Integer exitCode;
+
+  public ProcessRow(String id, String terminal, String command, String status, Integer exitCode) {
+    this.id = id;
+    this.terminal = terminal;
+    this.command = command;
+    this.status = status;
+    this.exitCode = exitCode;
+  }
+
+  static ProcessRow of(JsonObject p) {
+    String id = p.getString("id");
+    return new ProcessRow(
+        id,
+        p.getString("terminal", id),
+        p.getString("command", ""),
+        p.getString("status", "UNKNOWN"),
+        p.get("exitCode") instanceof JsonNumber n ? n.intValue() : null);
+  }
+
+  public String getId() {
+    return id;
+  }
+
+  public String getTerminal() {
+    return terminal;
+  }
+
+  public String getCommand() {
+    return command;
+  }
+
+  public String getStatus() {
+    return status;
+  }
+
+  public Integer getExitCode() {
+    return exitCode;
+  }
+
+  public boolean isRunning() {
+    return "RUNNING".equals(status);
+  }
+
+  /** The CSS modifier of the status badge. */
+  public String getBadge() {
+    return "cms-badge cms-badge-" + (isRunning() ? "running" : "stopped");
+  }
+}
