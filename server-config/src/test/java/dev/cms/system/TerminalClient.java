@@ -59,6 +59,11 @@ public final class TerminalClient implements WebSocket.Listener, AutoCloseable {
     ws.sendText(ClientCodec.toJson(m), true).join();
   }
 
+  /** Sends a text frame as it is (for frames no {@code ClientMessage} makes). */
+  public void sendText(String frame) {
+    ws.sendText(frame, true).join();
+  }
+
   public void sendBinary(ByteBuffer frame) {
     ws.sendBinary(frame, true).join();
   }

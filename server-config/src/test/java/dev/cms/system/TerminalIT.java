@@ -161,6 +161,21 @@ class TerminalIT {
   }
 
   @Test
+  void aFrameOverSixtyFourKibIsClosedWith1009AsDocumented() throws Exception {
+    try (TerminalClient t = open("huge")) {
+      t.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      String big = "{\"type\":\"input\",\"terminal\":\"huge\",\"data\":\"" + "x".repeat(70_000) + "\"}";
+      t.sendText(big);
+      assertThat(t.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1009);
+    }
+    // the terminal itself lives on
+    try (TerminalClient again = open("huge")) {
+      again.type("echo after-$((5*5))\r");
+      again.awaitText(s -> s.contains("after-25\r\n"), Duration.ofSeconds(20));
+    }
+  }
+
+  @Test
   void aStalledClientBlocksNeitherTheTerminalNorTheOtherClients() throws Exception {
     try (TerminalClient stalled = open("busy");
         TerminalClient live = open("busy")) {

@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  * </ul>
  *
  * <p>Idempotent: the chains are the service's own; the rules of this gateway carry the comment
- * {@code cms agent-port <port>} and are replaced, not added again, on each start; the jumps are
+ * {@code cms agent-port <port> pid <gateway pid>} and are replaced, not added again, on each start; the jumps are
  * inserted only when {@code iptables -C} does not find them. Nothing that is not the service's is
  * touched. Several gateways on one host (one agent port each) share the chains.
  */
@@ -83,7 +83,7 @@ public final class HostFirewall {
     this.bridge = bridge;
     this.agentPort = agentPort;
     this.allow = List.copyOf(allow);
-    this.tag = "cms agent-port " + agentPort;
+    this.tag = "cms agent-port " + agentPort + " pid " + ProcessHandle.current().pid();
   }
 
   /** Installs the rules; returns why they could not be, or empty when they are in place. */
@@ -103,8 +103,14 @@ public final class HostFirewall {
         }
         int port = Integer.parseInt(m.group(1));
         // this gateway's own from an earlier start, or those of a gateway that is gone (killed
-        // without removing them: nothing listens on its agent port any more)
-        if (port == agentPort || !listening.contains(port)) {
+        // without removing them): its process is dead (a rule of an older release names no
+        // process: then nothing listening on its agent port tells). A gateway still booting has
+        // its rules in place before its agent listener is bound; they stay.
+        boolean gone =
+            m.group(2) != null
+                ? ProcessHandle.of(Long.parseLong(m.group(2))).map(h -> !h.isAlive()).orElse(true)
+                : !listening.contains(port);
+        if (port == agentPort || gone) {
           exec("iptables", "-D", INPUT_CHAIN, body(INPUT_CHAIN, rule));
         }
       }
@@ -228,8 +234,8 @@ public final class HostFirewall {
     }
   }
 
-  private static final java.util.regex.Pattern OWNER =
-      java.util.regex.Pattern.compile("\"cms agent-port (\\d{1,5})\"");
+  static final java.util.regex.Pattern OWNER =
+      java.util.regex.Pattern.compile("\"cms agent-port (\\d{1,5})(?: pid (\\d{1,10}))?\"");
 
   /** The TCP ports something listens on in the host's network namespace. */
   static java.util.Set<Integer> listeningPorts() {

@@ -70,7 +70,9 @@ public class TerminalSocket {
     session.getUserProperties().put(CLIENT, client);
   }
 
-  @OnMessage
+  // maxMessageSize: the container closes a larger frame with 1009 (the session's buffer size
+  // alone did not: the frame reached the codec, which answered bad-message)
+  @OnMessage(maxMessageSize = MAX_FRAME)
   public void text(Session session, String message) {
     Terminals.Client client = (Terminals.Client) session.getUserProperties().get(CLIENT);
     if (client != null) {
@@ -78,7 +80,7 @@ public class TerminalSocket {
     }
   }
 
-  @OnMessage
+  @OnMessage(maxMessageSize = MAX_FRAME)
   public void binary(Session session, ByteBuffer message) {
     Terminals.Client client = (Terminals.Client) session.getUserProperties().get(CLIENT);
     if (client != null) {

@@ -50,4 +50,19 @@ class HostFirewallTest {
                 "-j",
                 "ACCEPT"));
   }
+
+  @Test
+  void aRuleNamesItsAgentPortAndGatewayProcessOrJustThePortInTheOlderForm() {
+    var m =
+        HostFirewall.OWNER.matcher(
+            "-A CMS-INPUT -p tcp -m tcp --dport 8081 -m comment --comment \"cms agent-port 8081 pid"
+                + " 4711\" -j ACCEPT");
+    assertThat(m.find()).isTrue();
+    assertThat(m.group(1)).isEqualTo("8081");
+    assertThat(m.group(2)).isEqualTo("4711");
+    var old = HostFirewall.OWNER.matcher("--comment \"cms agent-port 9090\" -j ACCEPT");
+    assertThat(old.find()).isTrue();
+    assertThat(old.group(1)).isEqualTo("9090");
+    assertThat(old.group(2)).isNull();
+  }
 }
