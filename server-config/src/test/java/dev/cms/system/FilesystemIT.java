@@ -10,6 +10,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +29,13 @@ class FilesystemIT {
 
   static Gateway gw;
   static String id;
+  static JsonNode created;
 
   @BeforeAll
   static void container() throws Exception {
     gw = Gateway.shared();
-    id = gw.create(KEY1).get("id").asText();
+    created = gw.create(KEY1);
+    id = created.get("id").asText();
   }
 
   @AfterAll
@@ -227,8 +230,13 @@ class FilesystemIT {
   @Test
   void aWatchReportsWhatTheShellCreatesChangesAndDeletesOnTheEventStream() throws Exception {
     Engine.exec(id, "mkdir", "-p", "/app/w/sub");
-    try (EventsIT.Subscription events = new EventsIT.Subscription(gw, KEY1, null)) {
+    try (EventsIT.Subscription events = new EventsIT.Subscription(gw, KEY1, null);
+        TerminalClient socket =
+            TerminalClient.connect(
+                created.get("websocketUrl").asText(),
+                "token=" + created.get("token").asText() + "&terminal=")) {
       events.await(e -> e.name().equals("hello"), Duration.ofSeconds(10));
+      socket.awaitMessage(dev.cms.domain.client.ServerMessage.Status.class, Duration.ofSeconds(10));
       JsonNode w =
           json(
               gw.post(
@@ -246,16 +254,28 @@ class FilesystemIT {
               KEY1,
               "{\"command\":\"echo hi > /app/w/sub/from-shell.txt\"}");
       assertThat(shell.statusCode()).as(shell.body()).isEqualTo(200);
-      EventsIT.Sse created =
+      EventsIT.Sse made =
           events.await(
               e ->
                   e.name().equals("file")
                       && e.data().get("path").asText().equals("/app/w/sub/from-shell.txt")
                       && e.data().get("change").asText().equals("created"),
               Duration.ofSeconds(10));
-      assertThat(created.data().get("container").asText()).isEqualTo(id);
-      assertThat(created.data().get("watch").asText()).isEqualTo(watch);
-      assertThat(created.data().get("type").asText()).isEqualTo("file");
+      assertThat(made.data().get("container").asText()).isEqualTo(id);
+      assertThat(made.data().get("watch").asText()).isEqualTo(watch);
+      assertThat(made.data().get("type").asText()).isEqualTo("file");
+      // the container's client WebSocket gets it too
+      Instant deadline = Instant.now().plusSeconds(10);
+      while (socket.messages().stream()
+          .noneMatch(
+              m ->
+                  m instanceof dev.cms.domain.client.ServerMessage.File f
+                      && f.path().equals("/app/w/sub/from-shell.txt")
+                      && f.change().equals("created")
+                      && f.fileType().equals("file"))) {
+        assertThat(Instant.now()).as(socket.messages().toString()).isBefore(deadline);
+        Thread.sleep(50);
+      }
 
       Thread.sleep(300);
       gw.post(

@@ -48,6 +48,9 @@ class PauseIT {
         var started = gw.post("/api/v1/containers/" + id + "/processes", KEY1, COUNTER);
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
         awaitCounterAbove(id, 2);
+        var watch =
+            gw.post("/api/v1/containers/" + id + "/files/watch", KEY1, "{\"path\":\"/app\"}");
+        assertThat(watch.statusCode()).as(watch.body()).isEqualTo(201);
 
         // when
         var paused = gw.post("/api/v1/containers/" + id + "/pause", KEY1, null);
@@ -106,6 +109,23 @@ class PauseIT {
         var ok = gw.post("/api/v1/containers/" + id + "/exec", KEY1, "{\"command\":\"echo ok\"}");
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
         assertThat(Gateway.JSON.readTree(ok.body()).get("stdout").asText()).isEqualTo("ok\n");
+        // the file watch was opened again with the link (changes meanwhile are unknown: overflow)
+        events.await(
+            e ->
+                e.name().equals("file")
+                    && e.data().get("container").asText().equals(id)
+                    && e.data().get("change").asText().equals("overflow"),
+            Duration.ofSeconds(10));
+        gw.post(
+            "/api/v1/containers/" + id + "/exec",
+            KEY1,
+            "{\"command\":\"touch /app/after-resume\"}");
+        events.await(
+            e ->
+                e.name().equals("file")
+                    && e.data().get("path").asText().equals("/app/after-resume")
+                    && e.data().get("change").asText().equals("created"),
+            Duration.ofSeconds(10));
         // the process kept running through it
         JsonNode procs =
             Gateway.JSON.readTree(gw.get("/api/v1/containers/" + id + "/processes", KEY1).body());
