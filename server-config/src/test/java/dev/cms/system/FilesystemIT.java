@@ -139,6 +139,18 @@ class FilesystemIT {
   }
 
   @Test
+  void openApiListsTheNewEndpoints() throws Exception {
+    String api = gw.get("/openapi", null).body();
+    assertThat(api)
+        .contains("/api/v1/containers/{id}/files/move")
+        .contains("/api/v1/containers/{id}/files/mkdir")
+        .contains("/api/v1/containers/{id}/files/watch")
+        .contains("/api/v1/containers/{id}/files/watch/{watch}")
+        .contains("/api/v1/containers/{id}/pause")
+        .contains("/api/v1/containers/{id}/resume");
+  }
+
+  @Test
   void statDescribesAPathAndALinkWithoutFollowingIt() throws Exception {
     assertThat(
             gw.put(files("?path=/app/stat/a.txt&mode=640"), KEY1, "hello".getBytes()).statusCode())

@@ -43,8 +43,13 @@ class PauseIT {
     Gateway gw = Gateway.shared();
     try (EventsIT.Subscription events = new EventsIT.Subscription(gw, KEY1, null)) {
       events.await(e -> e.name().equals("hello"), Duration.ofSeconds(10));
-      String id = gw.create(KEY1).get("id").asText();
-      try {
+      JsonNode made = gw.create(KEY1);
+      String id = made.get("id").asText();
+      try (TerminalClient shell =
+          TerminalClient.connect(
+              made.get("websocketUrl").asText(), "token=" + made.get("token").asText())) {
+        shell.awaitMessage(
+            dev.cms.domain.client.ServerMessage.Attached.class, Duration.ofSeconds(15));
         var started = gw.post("/api/v1/containers/" + id + "/processes", KEY1, COUNTER);
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
         awaitCounterAbove(id, 2);
@@ -67,6 +72,16 @@ class PauseIT {
                     && e.data().get("container").asText().equals(id)
                     && e.data().get("status").asText().equals("PAUSED"),
             Duration.ofSeconds(5));
+        Instant seen = Instant.now().plusSeconds(5);
+        while (shell.messages().stream()
+            .noneMatch(
+                m ->
+                    m instanceof dev.cms.domain.client.ServerMessage.Status st
+                        && st.status().equals("PAUSED")
+                        && !st.agentConnected())) {
+          assertThat(Instant.now()).as(shell.messages().toString()).isBefore(seen);
+          Thread.sleep(50);
+        }
         long frozen = counter(id);
         Thread.sleep(600);
         assertThat(counter(id)).isEqualTo(frozen);
@@ -109,6 +124,9 @@ class PauseIT {
         var ok = gw.post("/api/v1/containers/" + id + "/exec", KEY1, "{\"command\":\"echo ok\"}");
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
         assertThat(Gateway.JSON.readTree(ok.body()).get("stdout").asText()).isEqualTo("ok\n");
+        // the attached terminal goes on
+        shell.type("echo back-$((40+2))\r");
+        shell.awaitText(t -> t.contains("back-42"), Duration.ofSeconds(15));
         // the file watch was opened again with the link (changes meanwhile are unknown: overflow)
         events.await(
             e ->
