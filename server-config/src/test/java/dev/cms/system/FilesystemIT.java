@@ -147,7 +147,9 @@ class FilesystemIT {
         .contains("/api/v1/containers/{id}/files/watch")
         .contains("/api/v1/containers/{id}/files/watch/{watch}")
         .contains("/api/v1/containers/{id}/pause")
-        .contains("/api/v1/containers/{id}/resume");
+        .contains("/api/v1/containers/{id}/resume")
+        .contains("overwrite") // the move body's schema
+        .contains("directories"); // the watch's
   }
 
   @Test

@@ -33,7 +33,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -98,7 +101,15 @@ public class FilesResource {
               + " default 1), at most limit entries (1 to 10000, default 1000; truncated says when"
               + " cut); links are listed, never followed. ?stat: one entry (a link is described,"
               + " not followed).")
-  @APIResponse(responseCode = "200", description = "the file, the listing or the entry")
+  @APIResponse(
+      responseCode = "200",
+      description = "the file (octet stream), the listing (?list) or the entry (?stat)",
+      content = {
+        @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM),
+        @Content(
+            mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(oneOf = {Listing.class, FileEntry.class}))
+      })
   @APIResponse(responseCode = "400", description = "a path rule or parameter was broken (rule)")
   @APIResponse(responseCode = "404", description = "no such container or path")
   @APIResponse(responseCode = "409", description = "the container is not RUNNING (e.g. paused)")
@@ -165,7 +176,14 @@ public class FilesResource {
               + " the directory of to must exist (404). Answer: {from, to}.")
   @APIResponse(responseCode = "200", description = "moved")
   @APIResponse(responseCode = "409", description = "to exists, or is a non-empty directory")
-  public Map<String, Object> move(@PathParam("id") String id, String body) {
+  public Map<String, Object> move(
+      @PathParam("id") String id,
+      @RequestBody(
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = FileRequests.Move.class)))
+          String body) {
     FileRequests.Move r = parse(body, FileRequests.Move.class);
     Uploads.require(r.from(), "from");
     Uploads.require(r.to(), "to");
@@ -186,7 +204,14 @@ public class FilesResource {
               + " (409, rule already-exists) and its parent must (404, not-found); with parents"
               + " missing parents are made and an existing directory is fine. Answer: 201 {path}.")
   @APIResponse(responseCode = "201", description = "made")
-  public Response mkdir(@PathParam("id") String id, String body) {
+  public Response mkdir(
+      @PathParam("id") String id,
+      @RequestBody(
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = FileRequests.Mkdir.class)))
+          String body) {
     FileRequests.Mkdir r = parse(body, FileRequests.Mkdir.class);
     Uploads.require(r.path(), "path");
     containers.requireRunning(caller.id(), id);
@@ -208,9 +233,19 @@ public class FilesResource {
               + " per watch (node_modules and .git are not entered; truncated says when the bound"
               + " cut the tree). Answer: 201 {id, path, recursive, directories, truncated,"
               + " active}.")
-  @APIResponse(responseCode = "201", description = "watching")
+  @APIResponse(
+      responseCode = "201",
+      description = "watching",
+      content = @Content(schema = @Schema(implementation = WatchView.class)))
   @APIResponse(responseCode = "409", description = "too many watches on this container")
-  public Response watch(@PathParam("id") String id, String body) {
+  public Response watch(
+      @PathParam("id") String id,
+      @RequestBody(
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = FileRequests.Watch.class)))
+          String body) {
     FileRequests.Watch r = parse(body, FileRequests.Watch.class);
     Uploads.require(r.path(), "path");
     containers.requireRunning(caller.id(), id);

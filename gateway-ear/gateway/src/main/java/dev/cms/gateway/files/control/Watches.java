@@ -178,7 +178,10 @@ public class Watches {
     if (change.status().isFinal() || change.status() == dev.cms.domain.ContainerStatus.TERMINATED) {
       Map<String, W> gone = byContainer.remove(change.containerId());
       if (gone != null) {
-        gone.values().forEach(W::end);
+        for (W w : gone.values()) {
+          w.end();
+          fire(w, "ended", null, w.path, 0);
+        }
       }
     }
   }
