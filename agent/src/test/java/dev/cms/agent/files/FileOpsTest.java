@@ -190,6 +190,36 @@ class FileOpsTest {
     c.closed.get(10, TimeUnit.SECONDS);
   }
 
+  @Test
+  void aWatchBeyondTheBoundIsRefusedAndAClosedOneMakesRoom() throws Exception {
+    List<Stream> open = new ArrayList<>();
+    for (int i = 0; i < Watches.MAX_WATCHES; i++) {
+      Client c = new Client();
+      open.add(
+          link.gateway
+              .open(FsWire.WATCH, Map.of("path", tmp.toString()), c)
+              .get(10, TimeUnit.SECONDS));
+      await(c, m -> m instanceof FsWire.Done);
+    }
+    List<FsWire.Message> refused = run(FsWire.WATCH, Map.of("path", tmp.toString()));
+    assertThat(failed(refused).rule()).isEqualTo("too-many-watches");
+    assertThat(failed(run(FsWire.WATCH, Map.of("path", tmp + "/none"))).rule())
+        .isIn("not-found", "too-many-watches");
+
+    open.get(0).close();
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (true) {
+      Client c = new Client();
+      link.gateway.open(FsWire.WATCH, Map.of("path", tmp.toString()), c).get(10, TimeUnit.SECONDS);
+      await(c, m -> m instanceof FsWire.Done || m instanceof FsWire.Failed);
+      if (c.messages.get(0) instanceof FsWire.Done) {
+        break;
+      }
+      assertThat(Instant.now()).isBefore(deadline);
+      Thread.sleep(50);
+    }
+  }
+
   private static java.util.function.Predicate<FsWire.Message> change(
       FsWire.ChangeKind kind, Path path) {
     return m ->
