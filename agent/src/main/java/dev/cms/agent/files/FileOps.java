@@ -283,6 +283,15 @@ public final class FileOps {
     if (parent != null && !Files.isDirectory(parent)) {
       throw new Failure(Failure.NOT_FOUND, "the directory of " + to + " does not exist");
     }
+    if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
+      boolean toIsDir = Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS);
+      if (attrs.isDirectory() && !toIsDir) {
+        throw new Failure(Failure.NOT_A_DIRECTORY, to + " is not a directory; " + from + " is");
+      }
+      if (!attrs.isDirectory() && toIsDir) {
+        throw new Failure(Failure.IS_A_DIRECTORY, to + " is a directory; " + from + " is not");
+      }
+    }
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE); // rename(2): replaces, never follows
     } catch (AtomicMoveNotSupportedException e) {
@@ -291,7 +300,7 @@ public final class FileOps {
     } catch (DirectoryNotEmptyException e) {
       throw new Failure(Failure.NOT_EMPTY, to + " is a directory that is not empty");
     } catch (IOException e) {
-      throw of(e, from + " -> " + to);
+      throw of(e, to.toString());
     }
     Fs.syncDirectory(parent == null ? to : parent);
     return new FsWire.Done(false, 1);
@@ -359,8 +368,10 @@ public final class FileOps {
     if (e instanceof FileAlreadyExistsException) {
       return new Failure(Failure.ALREADY_EXISTS, what + " exists", e);
     }
-    if (e instanceof DirectoryNotEmptyException) {
-      return new Failure(Failure.NOT_EMPTY, what + " is not empty", e);
+    if (e instanceof DirectoryNotEmptyException
+        || e instanceof java.nio.file.FileSystemException f
+            && String.valueOf(f.getReason()).contains("Directory not empty")) {
+      return new Failure(Failure.NOT_EMPTY, what + ": a directory that is not empty", e);
     }
     Failure f = Failure.of(e, what);
     if (f.rule().equals(Failure.NOT_A_DIRECTORY)) {

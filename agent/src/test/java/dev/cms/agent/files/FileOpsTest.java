@@ -161,6 +161,34 @@ class FileOpsTest {
         .isEqualTo("already-exists");
     assertThat(failed(run(FsWire.MOVE, Map.of("from", tmp + "/x", "to", tmp + "/x/y/z"))).rule())
         .isEqualTo("bad-path");
+    Files.createDirectories(tmp.resolve("full/inside"));
+    Files.createDirectories(tmp.resolve("dir2"));
+    assertThat(
+            failed(
+                    run(
+                        FsWire.MOVE,
+                        Map.of("from", tmp + "/dir2", "to", tmp + "/full", "overwrite", "true")))
+                .rule())
+        .isEqualTo("not-empty");
+    assertThat(
+            failed(
+                    run(
+                        FsWire.MOVE,
+                        Map.of("from", tmp + "/b", "to", tmp + "/dir2", "overwrite", "true")))
+                .rule())
+        .isEqualTo("is-a-directory");
+    assertThat(
+            failed(
+                    run(
+                        FsWire.MOVE,
+                        Map.of("from", tmp + "/dir2", "to", tmp + "/b", "overwrite", "true")))
+                .rule())
+        .isEqualTo("not-a-directory");
+    assertThat(
+            run(
+                FsWire.MOVE,
+                Map.of("from", tmp + "/dir2", "to", tmp + "/x/y", "overwrite", "true")))
+        .containsExactly(new FsWire.Done(false, 1));
   }
 
   @Test
