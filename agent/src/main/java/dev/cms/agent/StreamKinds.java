@@ -1,15 +1,19 @@
 package dev.cms.agent;
 
+import dev.cms.agent.files.FileOps;
 import dev.cms.agent.files.FileStreams;
+import dev.cms.agent.files.Watches;
 import dev.cms.agent.run.PortStreams;
 import dev.cms.agent.run.PortWatcher;
 import dev.cms.agent.run.TcpStreams;
 import dev.cms.domain.exec.ExecWire;
+import dev.cms.domain.files.FsWire;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Mux;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamRefusedException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
@@ -30,7 +34,8 @@ final class StreamKinds implements Mux.Acceptor {
   static StreamKinds standard(Executor workers, Terminals terminals) {
     PortWatcher ports = new PortWatcher(); // polls only while a ports stream is open
     TcpStreams tcp = new TcpStreams(workers);
-    return new StreamKinds(
+    Map<String, Mux.Acceptor> kinds = new HashMap<>(fileOps(workers));
+    kinds.putAll(
         Map.of(
             EchoStreams.KIND, open -> EchoStreams.handler(workers),
             TerminalStreams.KIND, open -> TerminalStreams.accept(open, terminals),
@@ -42,6 +47,20 @@ final class StreamKinds implements Mux.Acceptor {
             ProcessStreams.KIND, open -> ProcessStreams.accept(open, terminals, workers),
             ExecWire.KIND, open -> ExecStreams.accept(open, terminals.config(), workers),
             TcpStreams.KIND, tcp::accept));
+    return new StreamKinds(kinds);
+  }
+
+  /** List, stat, delete, move, make directory and watch. */
+  private static Map<String, Mux.Acceptor> fileOps(Executor workers) {
+    Watches watches = new Watches(workers);
+    Mux.Acceptor op = open -> FileOps.accept(open, workers);
+    return Map.of(
+        FsWire.LIST, op,
+        FsWire.STAT, op,
+        FsWire.DELETE, op,
+        FsWire.MOVE, op,
+        FsWire.MKDIR, op,
+        FsWire.WATCH, watches::accept);
   }
 
   @Override

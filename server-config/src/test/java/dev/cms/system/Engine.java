@@ -107,6 +107,21 @@ public final class Engine {
     }
   }
 
+  /**
+   * The content of one file of the record's container, copied out by the engine (works while the
+   * container is paused, when nothing can run in it).
+   */
+  public static String readFile(String recordId, String path) throws java.io.IOException {
+    try (java.io.InputStream tar =
+            CLIENT.copyArchiveFromContainerCmd(engineId(recordId), path).exec();
+        var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(tar)) {
+      if (in.getNextEntry() == null) {
+        throw new java.io.IOException("no file " + path);
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   /** Runs a command in the record's container as {@code node} and returns its standard output. */
   public static String exec(String recordId, String... cmd) throws InterruptedException {
     return execAs("node", recordId, cmd);

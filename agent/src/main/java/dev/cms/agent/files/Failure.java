@@ -33,6 +33,10 @@ final class Failure extends Exception {
   static final String CORRUPT_ZIP = "corrupt-zip";
   static final String NO_SPACE = "no-space";
   static final String IO_ERROR = "io-error";
+  static final String ALREADY_EXISTS = "already-exists";
+  static final String NOT_EMPTY = "not-empty";
+  static final String CROSS_DEVICE = "cross-device";
+  static final String TOO_MANY_WATCHES = "too-many-watches";
 
   private final String rule;
 

@@ -161,6 +161,13 @@ public final class ClientCodec {
             f.longValue("entries"),
             f.optionalString("rule"),
             f.optionalString("message"));
+      case "file":
+        return new ServerMessage.File(
+            f.string("watch"),
+            f.string("change"),
+            f.optionalString("fileType"),
+            f.string("path"),
+            f.optionalLong("dropped"));
       default:
         throw new ProtocolException("unknown server message type " + Check.quote(type));
     }
@@ -202,6 +209,9 @@ public final class ClientCodec {
       w.field("type", "upload-result").field("upload", m.upload()).field("ok", m.ok());
       w.field("bytes", (Long) m.bytes()).field("entries", (Long) m.entries());
       w.field("rule", m.rule()).field("message", m.message());
+    } else if (message instanceof ServerMessage.File m) {
+      w.field("type", "file").field("watch", m.watch()).field("change", m.change());
+      w.field("fileType", m.fileType()).field("path", m.path()).field("dropped", m.dropped());
     } else {
       throw new IllegalArgumentException("not a server message: " + message);
     }

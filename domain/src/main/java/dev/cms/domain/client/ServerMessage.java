@@ -17,7 +17,8 @@ public sealed interface ServerMessage
         ServerMessage.Port,
         ServerMessage.Process,
         ServerMessage.UploadProgress,
-        ServerMessage.UploadResult {
+        ServerMessage.UploadResult,
+        ServerMessage.File {
 
   /**
    * The client is attached to a terminal ({@code "type":"attached"}); output frames follow,
@@ -135,6 +136,27 @@ public sealed interface ServerMessage
     public Process {
       Check.terminal("process", process);
       Check.notEmpty("status", status);
+    }
+  }
+
+  /**
+   * A change a file watch of the container reports ({@code "type":"file"}), as on the owner's event
+   * stream.
+   *
+   * @param watch the watch's id
+   * @param change {@code created}, {@code modified}, {@code deleted}, {@code overflow} (changes
+   *     were lost) or {@code ended} (the watch is over)
+   * @param fileType {@code file}, {@code dir}, {@code symlink} or {@code other}; null for overflow
+   *     and ended
+   * @param path the absolute path (the watched directory for overflow and ended)
+   * @param dropped for overflow, how many changes were lost (0: unknown); else null
+   */
+  record File(String watch, String change, String fileType, String path, Long dropped)
+      implements ServerMessage {
+    public File {
+      Check.notEmpty("watch", watch);
+      Check.notEmpty("change", change);
+      Check.notEmpty("path", path);
     }
   }
 

@@ -62,6 +62,10 @@ class ClientCodecGoldenTest {
     SERVER.put("process", new ServerMessage.Process("p-4k2m", "EXITED", 143));
     SERVER.put("upload-progress", new ServerMessage.UploadProgress("u1", 1048576));
     SERVER.put(
+        "file", new ServerMessage.File("w-3k9x2m7q", "created", "file", "/app/src/new.js", null));
+    SERVER.put(
+        "file-overflow", new ServerMessage.File("w-3k9x2m7q", "overflow", null, "/app", 17L));
+    SERVER.put(
         "upload-result", new ServerMessage.UploadResult("u1", true, 61234, 10001, null, null));
     SERVER.put(
         "upload-refused",

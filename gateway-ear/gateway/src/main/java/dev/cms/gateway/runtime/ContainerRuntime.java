@@ -38,7 +38,16 @@ public interface ContainerRuntime {
   /** Starts a stopped container. */
   void start(String engineId);
 
-  /** Stops a running container, killing it after the grace period. */
+  /**
+   * Freezes every process of a running container (memory kept, nothing runs); a paused one is not
+   * an error.
+   */
+  void pause(String engineId);
+
+  /** Lets a paused container's processes run again; a running one is not an error. */
+  void resume(String engineId);
+
+  /** Stops a running (or paused) container, killing it after the grace period. */
   void stop(String engineId, Duration grace);
 
   /**

@@ -7,7 +7,8 @@ import java.util.Map;
  *
  * @param engineId the engine's id
  * @param labels its labels
- * @param running whether it is up
+ * @param running whether it is up (also while paused)
+ * @param paused whether its processes are frozen
  * @param exitCode the exit code when not running (null when unknown)
  * @param oomKilled whether the kernel killed it for memory
  * @param error the engine's error text, if any
@@ -16,6 +17,7 @@ public record RuntimeContainer(
     String engineId,
     Map<String, String> labels,
     boolean running,
+    boolean paused,
     Integer exitCode,
     boolean oomKilled,
     String error) {}

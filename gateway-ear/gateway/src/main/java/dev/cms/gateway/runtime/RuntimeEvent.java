@@ -19,6 +19,10 @@ public record RuntimeEvent(
     DIED,
     OOM,
     REMOVED,
+    /** Its processes were frozen (paused). */
+    PAUSED,
+    /** Its processes run again after a pause. */
+    RESUMED,
     /**
      * Not about one container: the event stream broke (the engine restarted or was unreachable) and
      * is followed again; events of the gap may be lost, so the records must be reconciled.

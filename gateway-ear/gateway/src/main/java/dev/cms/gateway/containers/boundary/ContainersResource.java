@@ -37,6 +37,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -141,9 +142,59 @@ public class ContainersResource {
 
   @POST
   @Path("{id}/stop")
-  @Operation(summary = "Stop a running container (RUNNING → STOPPED)")
+  @Operation(summary = "Stop a running or paused container (RUNNING, PAUSED → STOPPED)")
   public ContainerView stop(@PathParam("id") String id) {
     return containers.stop(caller.scope(), id, publicBase());
+  }
+
+  @POST
+  @Path("{id}/pause")
+  @Operation(
+      summary = "Pause a running container (RUNNING → PAUSED)",
+      description =
+          "The engine freezes every process in it; memory is kept. Its agent is disconnected"
+              + " while paused: terminals, processes, exec and files answer 409 (rule paused)."
+              + " A paused container is never reaped for idleness; its ttlSeconds still runs."
+              + " Pausing a PAUSED container is harmless.")
+  @APIResponse(responseCode = "200", description = "paused")
+  @APIResponse(responseCode = "409", description = "the container is not RUNNING")
+  public ContainerView pause(@PathParam("id") String id) {
+    return containers.pause(caller.scope(), id, publicBase());
+  }
+
+  @POST
+  @Path("{id}/resume")
+  @Operation(
+      summary = "Resume a paused container (PAUSED → RUNNING)",
+      description =
+          "Its processes run on where they were. The answer waits (bounded by"
+              + " CMS_READY_TIMEOUT_SECONDS, holding no thread) until the agent has dialled back,"
+              + " so agentConnected is true when it comes. The idle clock starts again.")
+  @APIResponse(responseCode = "200", description = "running again")
+  @APIResponse(responseCode = "409", description = "the container is not PAUSED")
+  public void resume(@PathParam("id") String id, @Suspended AsyncResponse answer) {
+    try {
+      String base = publicBase();
+      ContainerView v = containers.resume(caller.scope(), id, base);
+      if (v.agentConnected()) {
+        answer.resume(v);
+        return;
+      }
+      answer.setTimeout(settings.readyTimeout().toSeconds() + 30, TimeUnit.SECONDS);
+      containers
+          .whenAgentBack(id, base)
+          .whenComplete(
+              (view, e) -> {
+                if (e != null) {
+                  answer.resume(
+                      e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                } else {
+                  answer.resume(view);
+                }
+              });
+    } catch (RuntimeException e) {
+      answer.resume(e);
+    }
   }
 
   @POST

@@ -60,11 +60,16 @@ public class Containers {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,127}");
   private static final Set<ContainerStatus> LIVE =
-      EnumSet.of(ContainerStatus.CREATING, ContainerStatus.RUNNING, ContainerStatus.STOPPED);
+      EnumSet.of(
+          ContainerStatus.CREATING,
+          ContainerStatus.RUNNING,
+          ContainerStatus.PAUSED,
+          ContainerStatus.STOPPED);
   private static final Set<ContainerStatus> ON_ENGINE =
       EnumSet.of(
           ContainerStatus.CREATING,
           ContainerStatus.RUNNING,
+          ContainerStatus.PAUSED,
           ContainerStatus.STOPPED,
           ContainerStatus.TERMINATED);
   private static final Duration ACTIVITY_WRITE_INTERVAL = Duration.ofSeconds(5);
@@ -267,9 +272,13 @@ public class Containers {
       if (rec.status() == ContainerStatus.STOPPED) {
         return view(rec, publicBase);
       }
-      if (rec.status() != ContainerStatus.RUNNING) {
+      if (rec.status() != ContainerStatus.RUNNING && rec.status() != ContainerStatus.PAUSED) {
         throw ApiException.conflict(
-            "container " + id + " is " + rec.status() + "; only a RUNNING one can be stopped");
+            "container "
+                + id
+                + " is "
+                + rec.status()
+                + "; only a RUNNING or PAUSED one can be stopped");
       }
       String engineId = rec.engineId();
       busy.add(id);
@@ -286,6 +295,91 @@ public class Containers {
       }
     }
     return view(touch(owner, id), publicBase);
+  }
+
+  /**
+   * Pauses a running container (RUNNING → PAUSED): the engine freezes its processes, memory kept.
+   * The agent's link is dropped (a frozen agent answers nothing; streams on the link end at once
+   * instead of hanging); the agent dials again after the resume.
+   */
+  public ContainerView pause(String owner, String id, String publicBase) {
+    owned(owner, id);
+    synchronized (lock(id)) {
+      ContainerRecord rec = find(id);
+      if (rec.status() == ContainerStatus.PAUSED) {
+        return view(rec, publicBase);
+      }
+      if (rec.status() != ContainerStatus.RUNNING) {
+        throw ApiException.conflict(
+            "container " + id + " is " + rec.status() + "; only a RUNNING one can be paused");
+      }
+      String engineId = rec.engineId();
+      busy.add(id);
+      try {
+        engine(
+            () -> {
+              runtime.pause(engineId);
+              return null;
+            });
+        agents.drop(id, "container paused");
+        update(id, r -> r.transition(ContainerStatus.PAUSED, "paused by API", Instant.now()));
+      } finally {
+        busy.remove(id);
+      }
+    }
+    return view(touch(owner, id), publicBase);
+  }
+
+  /**
+   * Resumes a paused container (PAUSED → RUNNING); its agent dials back on its own ({@link
+   * #whenAgentBack} waits for it). The idle clock starts again.
+   */
+  public ContainerView resume(String owner, String id, String publicBase) {
+    owned(owner, id);
+    synchronized (lock(id)) {
+      ContainerRecord rec = find(id);
+      if (rec.status() == ContainerStatus.RUNNING) {
+        return view(rec, publicBase);
+      }
+      if (rec.status() != ContainerStatus.PAUSED) {
+        throw ApiException.conflict(
+            "container " + id + " is " + rec.status() + "; only a PAUSED one can be resumed");
+      }
+      String engineId = rec.engineId();
+      busy.add(id);
+      try {
+        engine(
+            () -> {
+              runtime.resume(engineId);
+              return null;
+            });
+        Instant now = Instant.now();
+        update(
+            id,
+            r -> {
+              r.touch(now);
+              return r.transition(ContainerStatus.RUNNING, "resumed by API", now);
+            });
+      } finally {
+        busy.remove(id);
+      }
+    }
+    return view(touch(owner, id), publicBase);
+  }
+
+  /**
+   * Completes with the container's view once its agent is connected, or at the ready timeout with
+   * it as it is then; holds no thread while waiting.
+   */
+  public CompletableFuture<ContainerView> whenAgentBack(String id, String publicBase) {
+    return agents
+        .whenConnected(id, settings.readyTimeout())
+        .thenApply(connected -> view(find(id), publicBase));
+  }
+
+  /** The caller's container, whatever its state; else a 404. */
+  public void requireOwned(String owner, String id) {
+    owned(owner, id);
   }
 
   /** Starts a stopped (or terminated) container again (→ RUNNING). */
@@ -416,6 +510,10 @@ public class Containers {
   /** The caller's container if it is RUNNING with its agent connected; else a clear 404/409/503. */
   public void requireRunning(String owner, String id) {
     ContainerRecord rec = owned(owner, id);
+    if (rec.status() == ContainerStatus.PAUSED) {
+      throw ApiException.conflict("container " + id + " is paused; resume it first")
+          .withRule("paused");
+    }
     if (rec.status() != ContainerStatus.RUNNING) {
       throw ApiException.conflict(
           "container " + id + " is " + rec.status() + "; it must be RUNNING");
@@ -512,8 +610,27 @@ public class Containers {
       Instant now = Instant.now();
       switch (event.kind()) {
         case OOM -> oomKilled.add(id);
+        case PAUSED -> {
+          if (rec.status() == ContainerStatus.RUNNING) {
+            agents.drop(id, "container paused");
+            update(
+                id, r -> r.transition(ContainerStatus.PAUSED, "paused outside the gateway", now));
+          }
+        }
+        case RESUMED -> {
+          if (rec.status() == ContainerStatus.PAUSED) {
+            update(
+                id,
+                r -> {
+                  r.touch(now);
+                  return r.transition(ContainerStatus.RUNNING, "resumed outside the gateway", now);
+                });
+          }
+        }
         case DIED -> {
-          if (rec.status() == ContainerStatus.RUNNING || rec.status() == ContainerStatus.CREATING) {
+          if (rec.status() == ContainerStatus.RUNNING
+              || rec.status() == ContainerStatus.CREATING
+              || rec.status() == ContainerStatus.PAUSED) {
             String why = oomKilled.remove(id) ? OOM_KILLED : "exited with code " + event.exitCode();
             update(
                 id,
@@ -592,7 +709,15 @@ public class Containers {
             rec.id(),
             r ->
                 r.transition(ContainerStatus.DELETED, "gone from the engine (" + found + ")", now));
-      } else if (c.running() && before != ContainerStatus.RUNNING) {
+      } else if (c.running() && c.paused() && before != ContainerStatus.PAUSED) {
+        agents.drop(rec.id(), "container paused");
+        update(
+            rec.id(),
+            r -> {
+              r.exited(null);
+              return r.transition(ContainerStatus.PAUSED, "paused (" + found + ")", now);
+            });
+      } else if (c.running() && !c.paused() && before != ContainerStatus.RUNNING) {
         update(
             rec.id(),
             r -> {
@@ -600,7 +725,9 @@ public class Containers {
               return r.transition(ContainerStatus.RUNNING, "running (" + found + ")", now);
             });
       } else if (!c.running()
-          && (before == ContainerStatus.RUNNING || before == ContainerStatus.CREATING)) {
+          && (before == ContainerStatus.RUNNING
+              || before == ContainerStatus.CREATING
+              || before == ContainerStatus.PAUSED)) {
         String why = c.oomKilled() ? OOM_KILLED : "exited with code " + c.exitCode();
         update(
             rec.id(),
@@ -631,7 +758,11 @@ public class Containers {
     LOG.info(() -> "reconciled " + total + " records with the engine; " + changes + " corrected");
   }
 
-  /** Removes containers past their idle timeout or time to live. */
+  /**
+   * Removes containers past their idle timeout or time to live. A PAUSED container is never idle
+   * (pausing is a request to keep it; its idle clock starts again at the resume), but its time to
+   * live runs on.
+   */
   public void reap() {
     Instant now = Instant.now();
     List<ContainerRecord> live =
@@ -645,8 +776,9 @@ public class Containers {
       String why = null;
       if (Duration.between(rec.createdAt(), now).toSeconds() >= limits.ttlSeconds()) {
         why = "time to live of " + limits.ttlSeconds() + " s expired";
-      } else if (Duration.between(rec.lastActivityAt(), now).toSeconds()
-          >= limits.idleTimeoutSeconds()) {
+      } else if (rec.status() != ContainerStatus.PAUSED
+          && Duration.between(rec.lastActivityAt(), now).toSeconds()
+              >= limits.idleTimeoutSeconds()) {
         why = "idle for more than " + limits.idleTimeoutSeconds() + " s";
       }
       if (why != null) {

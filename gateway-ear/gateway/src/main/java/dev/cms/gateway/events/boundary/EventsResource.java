@@ -20,9 +20,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code GET /api/v1/events}: the caller's live events as Server-Sent Events: {@code container}
- * (status changes), {@code process} (starts and ends, with exit codes) and {@code port} (opened,
- * closed), each with a JSON object as data and an id a reconnect may send back as {@code
- * Last-Event-ID}.
+ * (status changes), {@code process} (starts and ends, with exit codes), {@code port} (opened,
+ * closed) and {@code file} (changes a file watch reports), each with a JSON object as data and an
+ * id a reconnect may send back as {@code Last-Event-ID}.
  */
 @Path("v1/events")
 @Tag(name = "events")
@@ -38,7 +38,9 @@ public class EventsResource {
       summary = "The caller's container, process and port events, live (Server-Sent Events)",
       description =
           "Events: `container` {container, status, reason}, `process` {container, id, status,"
-              + " terminal, command, exitCode, port}, `port` {container, port, open}; first a"
+              + " terminal, command, exitCode, port}, `port` {container, port, open}, `file`"
+              + " {container, watch, change (created, modified, deleted, overflow, ended), type,"
+              + " path, dropped}; first a"
               + " `hello`. A comment every 15 s keeps the stream open. Reconnect with"
               + " `Last-Event-ID` to get the missed events (the last 256 per key are kept). At most"
               + " 16 streams per key.")

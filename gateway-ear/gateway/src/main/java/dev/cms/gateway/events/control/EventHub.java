@@ -2,6 +2,7 @@ package dev.cms.gateway.events.control;
 
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
+import dev.cms.gateway.files.control.FileChanged;
 import dev.cms.gateway.processes.control.PortChanged;
 import dev.cms.gateway.processes.control.ProcessChanged;
 import dev.cms.gateway.processes.control.ProcessView;
@@ -28,8 +29,8 @@ import java.util.logging.Logger;
 
 /**
  * The owners' event streams ({@code GET /api/v1/events}): every status change of a container, every
- * process start and end, every port that opens or closes, pushed to the subscribers of the
- * container's owner as Server-Sent Events.
+ * process start and end, every port that opens or closes, every change a file watch reports, pushed
+ * to the subscribers of the container's owner as Server-Sent Events.
  *
  * <p>Bounded: at most {@value #MAX_PER_OWNER} streams per owner and {@value #MAX_STREAMS} in all
  * (more are refused); each stream queues at most {@value #MAX_QUEUED} events, a stream whose client
@@ -149,6 +150,22 @@ public class EventHub {
             .add("container", change.containerId())
             .add("port", change.port())
             .add("open", change.open()));
+  }
+
+  void onFile(@Observes FileChanged change) {
+    JsonObjectBuilder b =
+        Json.createObjectBuilder()
+            .add("container", change.containerId())
+            .add("watch", change.watch())
+            .add("change", change.change())
+            .add("path", change.path());
+    if (change.type() != null) {
+      b.add("type", change.type());
+    }
+    if ("overflow".equals(change.change())) {
+      b.add("dropped", change.dropped());
+    }
+    publish(change.containerId(), "file", b);
   }
 
   private void publish(String containerId, String name, JsonObjectBuilder data) {

@@ -190,10 +190,12 @@ public class Transfers {
     return refusal(colon > 0 ? msg.substring(0, colon) : "refused", msg);
   }
 
-  private static ApiException refusal(String rule, String message) {
+  /** A refusal of the agent's with its rule, as a problem with the status the rule calls for. */
+  static ApiException refusal(String rule, String message) {
     int status =
         switch (rule) {
           case "not-found" -> 404;
+          case "already-exists", "not-empty", "too-many-watches" -> 409;
           case "permission-denied" -> 403;
           case "too-large", "no-space" -> 413;
           case "too-many-streams" -> 429;
@@ -204,6 +206,7 @@ public class Transfers {
         switch (status) {
           case 404 -> "Not Found";
           case 403 -> "Forbidden";
+          case 409 -> "Conflict";
           case 413 -> "Content Too Large";
           case 429 -> "Too Many Requests";
           case 500 -> "Internal Server Error";

@@ -245,8 +245,12 @@ public class Processes {
    * this one container).
    */
   public ProcessView startForClient(String containerId, StartRequest r) {
-    if (containers.statusOf(containerId) != dev.cms.domain.ContainerStatus.RUNNING) {
-      throw ApiException.conflict("container " + containerId + " is not RUNNING");
+    dev.cms.domain.ContainerStatus status = containers.statusOf(containerId);
+    if (status != dev.cms.domain.ContainerStatus.RUNNING) {
+      throw ApiException.conflict(
+          status == dev.cms.domain.ContainerStatus.PAUSED
+              ? "container " + containerId + " is paused; resume it first"
+              : "container " + containerId + " is not RUNNING");
     }
     return start(containerId, r);
   }

@@ -2,6 +2,7 @@ package dev.cms.gateway.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -292,10 +293,53 @@ public class DockerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public void pause(String engineId) {
+    call(
+        "pause container",
+        () -> {
+          if (!isPaused(engineId)) {
+            client.pauseContainerCmd(engineId).exec();
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void resume(String engineId) {
+    call(
+        "resume container",
+        () -> {
+          unpauseIfPaused(engineId);
+          return null;
+        });
+  }
+
+  private boolean isPaused(String engineId) {
+    try {
+      var state = client.inspectContainerCmd(engineId).exec().getState();
+      return Boolean.TRUE.equals(state.getPaused());
+    } catch (NotFoundException gone) {
+      return false;
+    }
+  }
+
+  /** The engine refuses to signal a paused container: it runs again first. */
+  private void unpauseIfPaused(String engineId) {
+    if (isPaused(engineId)) {
+      try {
+        client.unpauseContainerCmd(engineId).exec();
+      } catch (NotModifiedException | NotFoundException | ConflictException alreadyRunning) {
+        // the wanted state holds, or the container is gone
+      }
+    }
+  }
+
+  @Override
   public void stop(String engineId, Duration grace) {
     call(
         "stop container",
         () -> {
+          unpauseIfPaused(engineId);
           try {
             client.stopContainerCmd(engineId).withTimeout((int) grace.toSeconds()).exec();
           } catch (NotModifiedException alreadyStopped) {
@@ -311,6 +355,7 @@ public class DockerRuntime implements ContainerRuntime {
         "remove container",
         () -> {
           Optional<String> name = nameOf(engineId);
+          unpauseIfPaused(engineId);
           try {
             client.removeContainerCmd(engineId).withForce(true).withRemoveVolumes(true).exec();
           } catch (NotFoundException gone) {
@@ -382,6 +427,7 @@ public class DockerRuntime implements ContainerRuntime {
                     c.getId(),
                     c.getConfig().getLabels() == null ? Map.of() : c.getConfig().getLabels(),
                     Boolean.TRUE.equals(state.getRunning()),
+                    Boolean.TRUE.equals(state.getPaused()),
                     exit == null ? null : exit.intValue(),
                     Boolean.TRUE.equals(state.getOOMKilled()),
                     state.getError()));
@@ -614,6 +660,8 @@ public class DockerRuntime implements ContainerRuntime {
           case "die" -> RuntimeEvent.Kind.DIED;
           case "oom" -> RuntimeEvent.Kind.OOM;
           case "destroy" -> RuntimeEvent.Kind.REMOVED;
+          case "pause" -> RuntimeEvent.Kind.PAUSED;
+          case "unpause" -> RuntimeEvent.Kind.RESUMED;
           default -> null;
         };
     if (kind == null) {

@@ -14,6 +14,7 @@ import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
+import dev.cms.gateway.files.control.FileChanged;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -538,6 +539,18 @@ public class Terminals {
             previewUrls.pathUrl(scheme + "://" + authority, change.containerId(), change.port());
       }
       c.send(new ServerMessage.Port(change.port(), change.open(), url, pathUrl));
+    }
+  }
+
+  void onFile(@Observes FileChanged change) {
+    for (Client c : clientsByContainer.getOrDefault(change.containerId(), Set.of())) {
+      c.send(
+          new ServerMessage.File(
+              change.watch(),
+              change.change(),
+              change.type(),
+              change.path(),
+              "overflow".equals(change.change()) ? change.dropped() : null));
     }
   }
 
