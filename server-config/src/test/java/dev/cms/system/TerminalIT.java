@@ -164,7 +164,8 @@ class TerminalIT {
   void aFrameOverSixtyFourKibIsClosedWith1009AsDocumented() throws Exception {
     try (TerminalClient t = open("huge")) {
       t.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
-      String big = "{\"type\":\"input\",\"terminal\":\"huge\",\"data\":\"" + "x".repeat(70_000) + "\"}";
+      String big =
+          "{\"type\":\"input\",\"terminal\":\"huge\",\"data\":\"" + "x".repeat(70_000) + "\"}";
       t.sendText(big);
       assertThat(t.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1009);
     }

@@ -27,9 +27,9 @@ import java.util.logging.Logger;
  * </ul>
  *
  * <p>Idempotent: the chains are the service's own; the rules of this gateway carry the comment
- * {@code cms agent-port <port> pid <gateway pid>} and are replaced, not added again, on each start; the jumps are
- * inserted only when {@code iptables -C} does not find them. Nothing that is not the service's is
- * touched. Several gateways on one host (one agent port each) share the chains.
+ * {@code cms agent-port <port> pid <gateway pid>} and are replaced, not added again, on each start;
+ * the jumps are inserted only when {@code iptables -C} does not find them. Nothing that is not the
+ * service's is touched. Several gateways on one host (one agent port each) share the chains.
  */
 public final class HostFirewall {
 
