@@ -38,6 +38,7 @@ public final class Gateway {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final int agentPort;
+  private final int previewPort;
   private Process process;
   private int boots;
   private Duration lastBoot;
@@ -50,6 +51,7 @@ public final class Gateway {
     this.logDir = Files.createDirectories(target.resolve("it-logs"));
     this.port = freePort();
     this.agentPort = freePort();
+    this.previewPort = freePort();
     this.gatewayId = "it-" + name + "-" + Long.toString(System.nanoTime(), 36);
     this.extraEnv = extraEnv;
   }
@@ -112,6 +114,7 @@ public final class Gateway {
     env.put("CMS_API_KEYS", KEY1 + "," + KEY2);
     env.put("CMS_DATA_DIR", dataDir.toString());
     env.put("CMS_AGENT_PORT", Integer.toString(agentPort));
+    env.put("CMS_PREVIEW_PORT", Integer.toString(previewPort));
     env.put("CMS_GATEWAY_ID", gatewayId);
     env.put("CMS_BASE_IMAGE", System.getenv().getOrDefault("CMS_BASE_IMAGE", "cms-base:bookworm"));
     // a machine shared with other gateways (and their host firewall rules) may want its own bridge
@@ -239,6 +242,11 @@ public final class Gateway {
   /** The agent listener's port (the only one containers may reach). */
   public int agentPort() {
     return agentPort;
+  }
+
+  /** The preview listener's port (previews only). */
+  public int previewPort() {
+    return previewPort;
   }
 
   /** The main listener's port (API, console, health). */

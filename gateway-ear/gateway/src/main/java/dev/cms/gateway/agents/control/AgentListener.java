@@ -101,7 +101,7 @@ public class AgentListener {
               + at
               + ": serves "
               + PATH
-              + " only (at most "
+              + " and agents' data connections only (at most "
               + settings.agentMaxConnections()
               + " connections)");
     } catch (IOException | RuntimeException e) {
