@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * both ways on two threads; the idle slot is refilled at once. At most {@value #MAX_ACTIVE}
  * connected at once (more are answered {@code REFUSED too-many}). A connection the gateway closes
  * before any {@code CONNECT} (refused, or parked one too many) is retried after a growing pause
- * (0.2 s to 10 s), so a refusing gateway costs a few connections a second at most.
+ * (0.2 s to 2 s: a link that comes back finds its pool again within 2 s), so a refusing gateway
+ * costs at most a few connections a second per slot.
  */
 final class DataConnections {
 
@@ -102,7 +103,7 @@ final class DataConnections {
         }
         LOG.log(Level.FINE, "data connection ended before an order; retrying in " + pause, e);
         sleep(pause);
-        pause = Math.min(pause * 2, 10_000);
+        pause = Math.min(pause * 2, 2_000);
       }
     }
   }

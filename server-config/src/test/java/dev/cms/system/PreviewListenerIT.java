@@ -338,20 +338,49 @@ class PreviewListenerIT {
     }
   }
 
-  /** One response with a Content-Length body (what the test app sends). */
+  /** One response, its body framed by Content-Length or chunked. */
   record Response(int status, String head, byte[] body) {
     static Response read(InputStream in) throws IOException {
       String head = head(in);
       int status = Integer.parseInt(head.substring(9, 12));
       long length = -1;
+      boolean chunked = false;
       for (String line : head.split("\r\n")) {
-        if (line.toLowerCase().startsWith("content-length:")) {
+        String lower = line.toLowerCase();
+        if (lower.startsWith("content-length:")) {
           length = Long.parseLong(line.substring(15).strip());
+        } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+          chunked = true;
         }
       }
-      assertThat(length).as("Content-Length in " + head).isNotNegative();
-      byte[] body = in.readNBytes((int) length);
-      return new Response(status, head, body);
+      if (!chunked) {
+        assertThat(length).as("Content-Length in " + head).isNotNegative();
+        return new Response(status, head, in.readNBytes((int) length));
+      }
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      while (true) {
+        String sizeLine = line(in);
+        int size = Integer.parseInt(sizeLine.split(";")[0].strip(), 16);
+        if (size == 0) {
+          while (!line(in).isEmpty()) {
+            // trailer fields
+          }
+          return new Response(status, head, body.toByteArray());
+        }
+        body.write(in.readNBytes(size));
+        line(in);
+      }
+    }
+
+    static String line(InputStream in) throws IOException {
+      StringBuilder b = new StringBuilder();
+      int c;
+      while ((c = in.read()) >= 0 && c != '\n') {
+        if (c != '\r') {
+          b.append((char) c);
+        }
+      }
+      return b.toString();
     }
 
     static String head(InputStream in) throws IOException {
