@@ -36,7 +36,7 @@ final class PreviewConnection implements Runnable {
   private final SocketChannel client;
   private final String clientAddress;
   private final ByteBuffer in = Wire.buffer();
-  private App app;
+  private volatile App app;
   private volatile long deadline;
   private volatile boolean closed;
 
