@@ -362,8 +362,10 @@ final class PreviewConnection implements Runnable {
         }
         Wire.write(client, out);
         if (code == 101) {
+          // a tunnel ends with the app's side: the browser connection goes with it, so no thread
+          // waits on a browser that keeps its socket open
           Wire.copyToEnd(ch, fromApp, client);
-          client.shutdownOutput();
+          PreviewConnection.this.close();
           return;
         }
         String te = HttpHeader.first(r.headers(), "Transfer-Encoding");
