@@ -298,7 +298,16 @@ public final class Gateway {
    * and body, as ISO-8859-1 text.
    */
   public String rawGet(String target, String host, String accept) throws IOException {
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+    return rawGet(port, target, host, accept);
+  }
+
+  /** {@link #rawGet} on the preview listener. */
+  public String rawPreviewGet(String target, String host, String accept) throws IOException {
+    return rawGet(previewPort, target, host, accept);
+  }
+
+  private String rawGet(int toPort, String target, String host, String accept) throws IOException {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", toPort)) {
       s.setSoTimeout(60_000);
       String head =
           "GET "

@@ -294,6 +294,59 @@ class PreviewListenerIT {
     assertThat(url(9229, false)).doesNotContain(secret3000);
   }
 
+  @Test
+  void dataConnectionsNeedTheLinkCredentialAndAreParkedBounded() throws Exception {
+    String credential = Engine.execAsRoot(id, "cat", "/run/cms/agent-credential").strip();
+    assertThat(credential).matches("[A-Za-z0-9]{48}");
+    // a wrong credential, a line that never ends, a malformed line: closed by the gateway
+    String wrong = "CMS-DATA/1 " + id + " " + "x".repeat(48) + "\r\n";
+    String endless = "CMS-DATA/1 " + "x".repeat(300);
+    String malformed = "CMS-DATA/1 ../../etc " + credential + "\r\n";
+    for (String line : new String[] {wrong, endless, malformed}) {
+      try (Socket s = dataConnection(line)) {
+        assertThat(s.getInputStream().read()).as(line.substring(0, 20)).isEqualTo(-1);
+      }
+    }
+    // the right credential, 20 times: at most CMS_PREVIEW_PARKED_PER_CONTAINER (8) stay parked,
+    // the agent's own idle ones included; the rest are closed
+    java.util.List<Socket> mine = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 20; i++) {
+        mine.add(dataConnection("CMS-DATA/1 " + id + " " + credential + "\r\n"));
+      }
+      Thread.sleep(2000);
+      int parked = 0;
+      for (Socket s : mine) {
+        s.setSoTimeout(200);
+        try {
+          if (s.getInputStream().read() < 0) {
+            continue;
+          }
+        } catch (java.net.SocketTimeoutException stillOpen) {
+          // parked
+        }
+        parked++;
+      }
+      assertThat(parked).isBetween(0, 8);
+    } finally {
+      for (Socket s : mine) {
+        s.close();
+      }
+    }
+    // the previews still work (stale parked connections are skipped)
+    for (int i = 0; i < 12; i++) {
+      assertThat(get(url(3000, false) + "after-" + i)).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  private static Socket dataConnection(String line) throws IOException {
+    Socket s = new Socket("127.0.0.1", gw.agentPort());
+    s.setSoTimeout(15_000);
+    s.getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
+    s.getOutputStream().flush();
+    return s;
+  }
+
   // ---- helpers
 
   static final Map<Integer, JsonNode> URLS = new LinkedHashMap<>();
