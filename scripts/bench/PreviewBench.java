@@ -142,17 +142,18 @@ public class PreviewBench {
 
       String previews = api("GET", "/api/v1/containers/" + id + "/preview/3000");
       URI hostUrl = URI.create(group(Pattern.compile("\"url\"\\s*:\\s*\"([^\"]+)\""), previews));
-      URI base = URI.create(baseUrl);
+      // the preview listener (CMS_PREVIEW_PORT): the host-form URL names its port
       Target preview =
           new Target(
-              "preview", new InetSocketAddress("127.0.0.1", base.getPort()),
+              "preview", new InetSocketAddress("127.0.0.1", hostUrl.getPort()),
               hostUrl.getHost() + ":" + hostUrl.getPort());
+      String network = System.getenv().getOrDefault("CMS_NETWORK", "cms-net");
       String engineId = sh("docker", "ps", "-q", "--no-trunc", "--filter", "label=cms.record=" + id).strip();
       String ip =
-          sh("docker", "inspect", "-f", "{{(index .NetworkSettings.Networks \"cms-net\").IPAddress}}", engineId).strip();
+          sh("docker", "inspect", "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", engineId).strip();
       Target direct = new Target("direct", new InetSocketAddress(ip, 3000), ip + ":3000");
       System.out.printf("container %s (engine %s), cms-net IP %s%n", id, engineId.substring(0, 12), ip);
-      System.out.printf("preview host form: Host: %s → 127.0.0.1:%d%n", preview.host, base.getPort());
+      System.out.printf("preview host form: Host: %s → 127.0.0.1:%d%n", preview.host, hostUrl.getPort());
 
       // wait for the app on both routes, then check both deliver exact sizes
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

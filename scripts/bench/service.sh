@@ -117,12 +117,17 @@ bench_start_service() {
 bench_boot_once() {
   PORT="$(bench_free_port)"
   BASE_URL="http://127.0.0.1:$PORT"
+  # the agent and preview listeners get free ports too: other gateways may run on this machine
+  AGENT_PORT="${AGENT_PORT:-$(bench_free_port)}"
+  PREVIEW_PORT="${PREVIEW_PORT:-$(bench_free_port)}"
   log "starting the service on port $PORT (gateway id $GATEWAY_ID, data $DATA_DIR)"
   # shellcheck disable=SC2086 # BENCH_SERVICE_ENV is a list of NAME=VALUE words
   CMS_API_KEYS="$KEY" \
   CMS_BASE_IMAGE="$BASE_IMAGE" \
   CMS_DATA_DIR="$DATA_DIR/data" \
   CMS_GATEWAY_ID="$GATEWAY_ID" \
+  CMS_AGENT_PORT="$AGENT_PORT" \
+  CMS_PREVIEW_PORT="$PREVIEW_PORT" \
     env ${BENCH_SERVICE_ENV:-} java -jar "$DATA_DIR/cms.jar" --port "$PORT" >"$LOG" 2>&1 &
   SERVICE_PID=$!
 

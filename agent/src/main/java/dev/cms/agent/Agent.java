@@ -74,10 +74,21 @@ public final class Agent {
             Backoff.forReconnects(),
             version,
             credential -> keepCredential(runAs, credential));
+    DataConnections data =
+        new DataConnections(
+            java.net.InetSocketAddress.createUnresolved(
+                config.url().getHost(),
+                config.url().getPort() > 0
+                    ? config.url().getPort()
+                    : "wss".equalsIgnoreCase(config.url().getScheme()) ? 443 : 80),
+            config.containerId(),
+            channel::linkCredential);
+    data.start();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  data.stop();
                   channel.stop();
                   terminals.destroyAll();
                 },

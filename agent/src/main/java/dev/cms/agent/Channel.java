@@ -119,6 +119,12 @@ final class Channel implements Runnable {
     }
   }
 
+  /** The link credential the gateway issued, empty while only the create-time secret is known. */
+  java.util.Optional<String> linkCredential() {
+    String c = credential;
+    return c.equals(config.secret()) ? java.util.Optional.empty() : java.util.Optional.of(c);
+  }
+
   private void exchanged(String linkCredential) {
     credential = linkCredential;
     LOG.info("the gateway exchanged the create-time secret for a link credential");

@@ -59,6 +59,9 @@ class ContainmentIT {
       t.set(
           "agent", Gateway.JSON.createArrayNode().add("host.docker.internal").add(gw.agentPort()));
       t.set(
+          "preview",
+          Gateway.JSON.createArrayNode().add("host.docker.internal").add(gw.previewPort()));
+      t.set(
           "other",
           Gateway.JSON.createArrayNode().add("host.docker.internal").add(other.getLocalPort()));
       t.set("metadata", Gateway.JSON.createArrayNode().add("169.254.169.254").add(80));
@@ -66,7 +69,7 @@ class ContainmentIT {
       String out = Engine.exec(id, "node", "-e", PROBE, t.toString());
 
       assertThat(out).contains("agent=ok");
-      for (String name : new String[] {"main", "other", "metadata"}) {
+      for (String name : new String[] {"main", "preview", "other", "metadata"}) {
         String line =
             out.lines().filter(l -> l.startsWith(name + "=")).findFirst().orElse(name + "=?");
         assertThat(line).as(out).startsWith(name + "=fail");

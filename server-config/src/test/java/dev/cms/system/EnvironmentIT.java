@@ -137,7 +137,7 @@ class EnvironmentIT {
     String page = "";
     while (Instant.now().isBefore(deadline) && !page.startsWith("HTTP/1.1 200")) {
       Thread.sleep(500);
-      page = gw.rawGet("/", host.getHost() + ":" + host.getPort(), "text/html");
+      page = gw.rawPreviewGet("/", host.getHost() + ":" + host.getPort(), "text/html");
       JsonNode now = processView(proc.get("id").asText());
       assertThat(now.get("status").asText())
           .as("npm install && npm start ended early: %s", now)

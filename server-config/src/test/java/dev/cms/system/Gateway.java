@@ -38,6 +38,7 @@ public final class Gateway {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final int agentPort;
+  private final int previewPort;
   private Process process;
   private int boots;
   private Duration lastBoot;
@@ -50,6 +51,7 @@ public final class Gateway {
     this.logDir = Files.createDirectories(target.resolve("it-logs"));
     this.port = freePort();
     this.agentPort = freePort();
+    this.previewPort = freePort();
     this.gatewayId = "it-" + name + "-" + Long.toString(System.nanoTime(), 36);
     this.extraEnv = extraEnv;
   }
@@ -112,6 +114,7 @@ public final class Gateway {
     env.put("CMS_API_KEYS", KEY1 + "," + KEY2);
     env.put("CMS_DATA_DIR", dataDir.toString());
     env.put("CMS_AGENT_PORT", Integer.toString(agentPort));
+    env.put("CMS_PREVIEW_PORT", Integer.toString(previewPort));
     env.put("CMS_GATEWAY_ID", gatewayId);
     env.put("CMS_BASE_IMAGE", System.getenv().getOrDefault("CMS_BASE_IMAGE", "cms-base:bookworm"));
     // a machine shared with other gateways (and their host firewall rules) may want its own bridge
@@ -241,6 +244,11 @@ public final class Gateway {
     return agentPort;
   }
 
+  /** The preview listener's port (previews only). */
+  public int previewPort() {
+    return previewPort;
+  }
+
   /** The main listener's port (API, console, health). */
   public int port() {
     return port;
@@ -290,7 +298,16 @@ public final class Gateway {
    * and body, as ISO-8859-1 text.
    */
   public String rawGet(String target, String host, String accept) throws IOException {
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+    return rawGet(port, target, host, accept);
+  }
+
+  /** {@link #rawGet} on the preview listener. */
+  public String rawPreviewGet(String target, String host, String accept) throws IOException {
+    return rawGet(previewPort, target, host, accept);
+  }
+
+  private String rawGet(int toPort, String target, String host, String accept) throws IOException {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", toPort)) {
       s.setSoTimeout(60_000);
       String head =
           "GET "

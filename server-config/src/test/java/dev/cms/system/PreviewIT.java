@@ -24,7 +24,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** An app started in the container, seen through the gateway's preview in both URL forms. */
+/**
+ * An app started in the container, seen through the gateway's preview listener in both URL forms.
+ */
 class PreviewIT {
 
   static final String SERVER_JS =
@@ -125,6 +127,11 @@ class PreviewIT {
     URI path = URI.create(urls.get("pathUrl").asText());
     assertThat(host.getHost()).startsWith("3000-" + id + "-").endsWith(".localhost");
     assertThat(path.getPath()).startsWith("/preview/" + id + "-").endsWith("/3000/");
+    // both on the preview listener: never the console's or the API's origin
+    assertThat(host.getPort()).isEqualTo(gw.previewPort());
+    assertThat(path.getPort()).isEqualTo(gw.previewPort());
+    assertThat(path.getScheme() + "://" + path.getHost() + ":" + path.getPort())
+        .isNotEqualTo(gw.base());
 
     // nothing listens yet: a browser gets the waiting page, a client a 503 problem
     String waiting = raw(path.getPath(), local(), "text/html", null);
@@ -212,8 +219,14 @@ class PreviewIT {
         .isEqualTo("echo through the preview ✓");
     ws.abort();
 
-    // another port with nothing listening shows the waiting page
-    String other = path.getPath().replace("/3000/", "/4000/");
+    // another port with nothing listening shows the waiting page (with that port's own secret)
+    String other =
+        URI.create(
+                Gateway.JSON
+                    .readTree(gw.get("/api/v1/containers/" + id + "/preview/4000", KEY1).body())
+                    .get("pathUrl")
+                    .asText())
+            .getPath();
     assertThat(raw(other, local(), "text/html", null))
         .startsWith("HTTP/1.1 503")
         .contains("Waiting for the app on port 4000");
@@ -250,9 +263,9 @@ class PreviewIT {
         "no port " + port + " open=" + open + " event; got " + shell.messages());
   }
 
-  /** {@code localhost} on the gateway's port: the Host guard answers other ports 421. */
+  /** {@code localhost} on the preview listener's port, as a browser would name it. */
   private static String local() {
-    return "localhost:" + gw.port();
+    return "localhost:" + gw.previewPort();
   }
 
   private static String raw(String target, String host, String accept, byte[] body)
@@ -288,8 +301,7 @@ class PreviewIT {
 
   private static byte[] exchange(String target, String host, String accept, byte[] body)
       throws Exception {
-    URI base = URI.create(gw.base());
-    try (Socket s = new Socket("127.0.0.1", base.getPort())) {
+    try (Socket s = new Socket("127.0.0.1", gw.previewPort())) {
       s.setSoTimeout(60_000);
       OutputStream out = s.getOutputStream();
       String head =

@@ -9,9 +9,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Only the console's own pages may frame the console. Said here, per WAR, because previews must be
- * framed by the console from their own origin, so the server-wide {@code X-Frame-Options} default
- * cannot stay on for the gateway's preview responses.
+ * Only the console's own pages may frame the console ({@code frame-ancestors 'self'}, beside
+ * Payara's server-wide {@code X-Frame-Options: SAMEORIGIN}). Previews come from the gateway's
+ * preview listener, another origin, and are framed by the console, never the other way round.
  */
 @WebFilter("/*")
 public class ConsoleHeadersFilter extends HttpFilter {

@@ -184,6 +184,30 @@ public class Settings {
   int maxPreviewThreads;
 
   @Inject
+  @ConfigProperty(name = "cms.preview.port", defaultValue = "8082")
+  int previewPort;
+
+  @Inject
+  @ConfigProperty(name = "cms.preview.address", defaultValue = "0.0.0.0")
+  String previewAddress;
+
+  @Inject
+  @ConfigProperty(name = "cms.preview.url")
+  Optional<String> previewUrl;
+
+  @Inject
+  @ConfigProperty(name = "cms.preview.max.connections", defaultValue = "256")
+  int previewMaxConnections;
+
+  @Inject
+  @ConfigProperty(name = "cms.preview.parked.per.container", defaultValue = "8")
+  int previewParkedPerContainer;
+
+  @Inject
+  @ConfigProperty(name = "cms.preview.parked.max", defaultValue = "1024")
+  int previewParkedMax;
+
+  @Inject
   @ConfigProperty(name = "cms.allowed.hosts")
   Optional<String> allowedHosts;
 
@@ -245,6 +269,39 @@ public class Settings {
   /** Agent link up/down events recorded per container and minute (the rest are counted). */
   public int linkEventsPerMinute() {
     return Math.max(1, linkEventsPerMinute);
+  }
+
+  /** The preview listener's port ({@code CMS_PREVIEW_PORT}). */
+  public int previewPort() {
+    return previewPort;
+  }
+
+  /** The address the preview listener binds ({@code CMS_PREVIEW_ADDRESS}). */
+  public String previewAddress() {
+    return previewAddress;
+  }
+
+  /**
+   * The preview listener's public base URL ({@code CMS_PREVIEW_URL}, e.g. {@code
+   * https://preview.example.com}); empty: {@code http://{the request's host}:{CMS_PREVIEW_PORT}}.
+   */
+  public Optional<String> previewUrl() {
+    return previewUrl.filter(u -> !u.isBlank()).map(String::strip);
+  }
+
+  /** Browser connections the preview listener serves at once. */
+  public int previewMaxConnections() {
+    return Math.max(1, previewMaxConnections);
+  }
+
+  /** Idle agent data connections parked per container. */
+  public int previewParkedPerContainer() {
+    return Math.max(1, previewParkedPerContainer);
+  }
+
+  /** Idle agent data connections parked in all. */
+  public int previewParkedMax() {
+    return Math.max(1, previewParkedMax);
   }
 
   /** Threads relaying preview traffic, in all. */

@@ -19,9 +19,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Answers 421 Misdirected Request to any request whose {@code Host} the {@link HostPolicy} does not
- * allow (DNS rebinding). Registered by the listener ahead of every other filter (the preview filter
- * included), so nothing of the gateway runs for such a request. {@code /ws/v1/agent} is left to its
- * own guard (the agent listener's relay token): agents name the agent listener's address.
+ * allow (DNS rebinding). Registered by the listener ahead of every other filter, so nothing of the
+ * gateway runs for such a request. {@code /ws/v1/agent} is left to its own guard (the agent
+ * listener's relay token): agents name the agent listener's address.
  */
 public class HostGuard extends HttpFilter {
 

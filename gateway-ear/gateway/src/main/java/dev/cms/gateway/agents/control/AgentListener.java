@@ -1,5 +1,6 @@
 package dev.cms.gateway.agents.control;
 
+import dev.cms.domain.data.DataLine;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.security.Secrets;
 import jakarta.annotation.PostConstruct;
@@ -43,6 +44,11 @@ import java.util.logging.Logger;
  * holds two buffers of {@value #BUFFER} bytes, and reads stop while the other side is behind (TCP
  * carries the back-pressure to the sender). At most {@code CMS_AGENT_MAX_CONNECTIONS} connections
  * at once; more are closed at accept.
+ *
+ * <p>A connection whose first bytes are {@code CMS-DATA/1 } is an agent's dial-back data connection
+ * ({@link DataLine}): its one line (at most {@value DataLine#MAX_LINE} bytes, within the same
+ * {@link #HEAD_TIMEOUT_MILLIS} ms) is read here, then the connection leaves the selector for {@link
+ * DataConnections}, which authenticates and parks it.
  */
 @Singleton
 @Startup
@@ -63,6 +69,7 @@ public class AgentListener {
   private static final Logger LOG = Logger.getLogger(AgentListener.class.getName());
 
   @Inject Settings settings;
+  @Inject DataConnections data;
 
   @Resource ManagedThreadFactory threads;
 
@@ -94,7 +101,7 @@ public class AgentListener {
               + at
               + ": serves "
               + PATH
-              + " only (at most "
+              + " and agents' data connections only (at most "
               + settings.agentMaxConnections()
               + " connections)");
     } catch (IOException | RuntimeException e) {
@@ -141,6 +148,7 @@ public class AgentListener {
 
   private void run() {
     List<Pipe> pending = new ArrayList<>();
+    List<Pipe> handoffs = new ArrayList<>();
     long nextSweep = System.currentTimeMillis() + 1000;
     while (!Thread.currentThread().isInterrupted() && server.isOpen()) {
       try {
@@ -160,7 +168,11 @@ public class AgentListener {
           if (key.isAcceptable()) {
             accept(pending);
           } else {
-            ((Pipe) key.attachment()).ready(key);
+            Pipe p = (Pipe) key.attachment();
+            p.ready(key);
+            if (p.hello != null) {
+              handoffs.add(p);
+            }
           }
         } catch (IOException | RuntimeException e) {
           Object a = key.attachment();
@@ -169,6 +181,9 @@ public class AgentListener {
             p.close();
           }
         }
+      }
+      if (!handoffs.isEmpty()) {
+        handOff(handoffs);
       }
       long now = System.currentTimeMillis();
       if (now >= nextSweep) {
@@ -193,6 +208,22 @@ public class AgentListener {
       }
     }
     closeQuietly(selector);
+  }
+
+  /**
+   * Data connections whose hello line arrived leave the selector (their keys were cancelled; a
+   * {@code selectNow} completes the deregistration) for {@link DataConnections}.
+   */
+  private void handOff(List<Pipe> handoffs) {
+    try {
+      selector.selectNow();
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "agent listener: selectNow", e);
+    }
+    for (Pipe p : handoffs) {
+      data.offer(p.client, p.hello, p.peer);
+    }
+    handoffs.clear();
   }
 
   private void accept(List<Pipe> pending) throws IOException {
@@ -245,6 +276,7 @@ public class AgentListener {
     boolean clientEof;
     boolean backendEof;
     ByteBuffer refusal;
+    DataLine.Hello hello;
 
     Pipe(SocketChannel client) {
       this.client = client;
@@ -288,6 +320,10 @@ public class AgentListener {
     private void readHead() throws IOException {
       if (client.read(head) < 0) {
         close();
+        return;
+      }
+      if (isDataConnection(head)) {
+        readHello();
         return;
       }
       int end = indexOfBlankLine(head);
@@ -337,6 +373,38 @@ public class AgentListener {
       if (connected) {
         flush();
       }
+    }
+
+    /**
+     * A data connection's first line: once it is complete and well formed (and nothing follows it),
+     * the connection leaves the selector for {@link DataConnections}; else it is closed.
+     */
+    private void readHello() {
+      byte[] a = head.array();
+      int n = head.position();
+      if (n < DataLine.MAGIC.length() + 1) {
+        return;
+      }
+      int end = DataLine.lineEnd(a, 0, n);
+      if (end < 0) {
+        if (n >= DataLine.MAX_LINE) {
+          LOG.fine(() -> "agent listener: data line above " + DataLine.MAX_LINE + " from " + peer);
+          close();
+        }
+        return;
+      }
+      java.util.Optional<DataLine.Hello> h = DataLine.Hello.parse(DataLine.text(a, 0, end));
+      if (h.isEmpty() || end != n) {
+        LOG.fine(() -> "agent listener: malformed data line from " + peer);
+        close();
+        return;
+      }
+      hello = h.get();
+      clientKey.cancel();
+      // no longer this listener's: counted and bounded by DataConnections from now on
+      closed = true;
+      open.decrementAndGet();
+      head = null;
     }
 
     /** Writes what each side has buffered, then sets what each key waits for. */
@@ -423,6 +491,18 @@ public class AgentListener {
             + "\r\nConnection: close\r\n\r\n"
             + body)
         .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Whether the bytes so far start (or may start) the data connection's magic word. */
+  private static boolean isDataConnection(ByteBuffer b) {
+    byte[] magic = (DataLine.MAGIC + " ").getBytes(StandardCharsets.US_ASCII);
+    int n = Math.min(b.position(), magic.length);
+    for (int i = 0; i < n; i++) {
+      if (b.array()[i] != magic[i]) {
+        return false;
+      }
+    }
+    return n > 0;
   }
 
   private static int indexOfBlankLine(ByteBuffer b) {

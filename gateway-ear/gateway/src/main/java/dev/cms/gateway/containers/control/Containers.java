@@ -487,6 +487,18 @@ public class Containers {
     static final AgentAdmission LINK = new AgentAdmission(true, "");
   }
 
+  /**
+   * Whether an agent data connection presenting {@code credential} may carry the container's
+   * preview traffic: the container RUNNING and the credential its current link credential.
+   */
+  public boolean acceptsDataConnection(String id, String credential) {
+    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    return rec != null
+        && rec.status() == ContainerStatus.RUNNING
+        && rec.agentLinkHash() != null
+        && Secrets.matches(credential, rec.agentLinkHash());
+  }
+
   /** Whether the client token opens the container's client WebSocket. */
   public boolean acceptsClient(String id, String token) {
     ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));

@@ -33,21 +33,17 @@ public class PreviewResource {
   @Operation(
       summary = "Preview URLs of a port",
       description =
-          "url: the host form {port}-{id}-{secret}.{domain} (its own origin; works in an iframe)."
-              + " pathUrl: /preview/{id}-{secret}/{port}/ for places without wildcard DNS.")
+          "Both on the preview listener (CMS_PREVIEW_PORT), an origin apart from the console's and"
+              + " the API's; the secret is the port's own. url: the host form"
+              + " {port}-{id}-{secret}.{domain} (each preview its own origin). pathUrl:"
+              + " /preview/{id}-{secret}/{port}/ for places without wildcard DNS.")
   public Map<String, Object> preview(@PathParam("id") String id, @PathParam("port") int port) {
     if (port < 1 || port > 65535) {
       throw ApiException.badRequest("port must be between 1 and 65535, was " + port);
     }
     containers.get(caller.id(), id, "");
-    var base = uri.getBaseUri();
-    String root = base.getScheme() + "://" + base.getAuthority();
+    String host = uri.getBaseUri().getHost();
     return Map.of(
-        "port",
-        port,
-        "url",
-        urls.hostUrl(id, port, base.getScheme(), base.getPort()),
-        "pathUrl",
-        urls.pathUrl(root, id, port));
+        "port", port, "url", urls.hostUrl(id, port, host), "pathUrl", urls.pathUrl(id, port, host));
   }
 }

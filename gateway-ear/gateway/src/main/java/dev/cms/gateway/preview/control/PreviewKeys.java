@@ -15,9 +15,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Preview secrets: {@code secret = first 16 hex digits of HMAC-SHA256(key, containerId)}, with one
- * random 32-byte key kept in a file. Nothing per container is stored, and the secret of one
- * container tells nothing about another's.
+ * Preview secrets, one per (container, port): {@code secret = first 16 hex digits of
+ * HMAC-SHA256(key, containerId + "/" + port)}, with one random 32-byte key kept in a file. Nothing
+ * per container is stored, and the secret of one port tells nothing about another port's (a URL for
+ * port 3000 does not open a {@code node --inspect} port) or another container's.
  */
 public final class PreviewKeys {
 
@@ -31,25 +32,26 @@ public final class PreviewKeys {
 
   private PreviewKeys() {}
 
-  /** The preview secret of a container. */
-  public static String secret(byte[] key, String containerId) {
+  /** The preview secret of a port of a container. */
+  public static String secret(byte[] key, String containerId, int port) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      byte[] h = mac.doFinal(containerId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      byte[] h =
+          mac.doFinal((containerId + "/" + port).getBytes(java.nio.charset.StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(h, 0, SECRET_LENGTH / 2);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available", e);
     }
   }
 
-  /** Whether {@code presented} is the container's secret (compared in constant time). */
-  public static boolean matches(byte[] key, String containerId, String presented) {
+  /** Whether {@code presented} is the port's secret (compared in constant time). */
+  public static boolean matches(byte[] key, String containerId, int port, String presented) {
     if (containerId == null || presented == null) {
       return false;
     }
     return MessageDigest.isEqual(
-        secret(key, containerId).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        secret(key, containerId, port).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
         presented.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
   }
 

@@ -1,7 +1,6 @@
 package dev.cms.gateway.preview.control;
 
 import dev.cms.domain.ContainerStatus;
-import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
@@ -30,18 +29,8 @@ public class PreviewProxy {
   private static final long ACTIVITY_EVERY_MS = 5_000;
   private static final long STATUS_CACHE_MS = 2_000;
 
-  /**
-   * How long the agent may take to answer a {@code tcp} OPEN (it connects on loopback with a 2 s
-   * timeout of its own).
-   */
-  public static final long OPEN_TIMEOUT_MS = 5_000;
-
-  /** How long the app may take to send a response head (a dev server compiling a page). */
-  public static final long HEAD_TIMEOUT_MS = 300_000;
-
   @Inject PreviewUrls urls;
   @Inject Containers containers;
-  @Inject Agents agents;
   @Inject Settings settings;
 
   @Inject
@@ -77,7 +66,7 @@ public class PreviewProxy {
     if (!a.valid() || !PreviewAddress.CONTAINER_ID.matcher(a.containerId()).matches()) {
       return false;
     }
-    if (!urls.matches(a.containerId(), a.secret())) {
+    if (!urls.matches(a.containerId(), a.port(), a.secret())) {
       return false;
     }
     return statusOf(a.containerId()) == ContainerStatus.RUNNING;
@@ -106,11 +95,6 @@ public class PreviewProxy {
     if (lastActivity.size() > 10_000) {
       lastActivity.entrySet().removeIf(e -> now - e.getValue() > 60_000);
     }
-  }
-
-  /** The container's agent link, if connected. */
-  public Optional<Agents.Link> link(String containerId) {
-    return agents.link(containerId);
   }
 
   /** The {@code Host} to send to the app, or {@code null} to keep the client's. */

@@ -7,13 +7,13 @@ import java.util.Set;
 
 /**
  * The request line and header fields the gateway writes to the app: the client's request with the
- * hop-by-hop fields removed, one request per connection ({@code Connection: close}), and the {@code
+ * hop-by-hop fields removed, the connection kept alive unless the client closes it, and the {@code
  * X-Forwarded-*} fields set.
  */
 public record RequestHead(String method, String target, List<HttpHeader> headers) {
 
   public RequestHead {
-    if (!ResponseHead.isToken(method)) {
+    if (!isToken(method)) {
       throw new IllegalArgumentException("malformed method");
     }
     if (target.isEmpty() || target.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
@@ -39,10 +39,11 @@ public record RequestHead(String method, String target, List<HttpHeader> headers
    * @param rewriteHost when not {@code null}, the {@code Host} sent to the app (e.g. {@code
    *     localhost:3000}); else the client's {@code Host} is kept
    * @param upgrade whether this is a WebSocket upgrade: {@code Upgrade} is kept, {@code Connection:
-   *     Upgrade} sent instead of {@code close}
+   *     Upgrade} sent
+   * @param keepAlive whether the client keeps its connection open; else {@code Connection: close}
    */
   public record Forwarding(
-      String clientAddress, String proto, String rewriteHost, boolean upgrade) {}
+      String clientAddress, String proto, String rewriteHost, boolean upgrade, boolean keepAlive) {}
 
   /** How the body of a request with these headers is framed. */
   public static Body bodyOf(List<HttpHeader> clientHeaders) {
@@ -75,9 +76,8 @@ public record RequestHead(String method, String target, List<HttpHeader> headers
     for (HttpHeader h : clientHeaders) {
       String name = h.name().toLowerCase(java.util.Locale.ROOT);
       if (drop.contains(name)
-          || !ResponseHead.isToken(h.name())
+          || !isToken(h.name())
           || name.equals("host")
-          || name.equals("expect")
           || name.equals("x-forwarded-proto")
           || name.equals("x-forwarded-host")
           || (body == Body.CHUNKED && name.equals("content-length"))) {
@@ -93,7 +93,7 @@ public record RequestHead(String method, String target, List<HttpHeader> headers
       String upgrade = HttpHeader.first(clientHeaders, "Upgrade");
       out.add(new HttpHeader("Connection", "Upgrade"));
       out.add(new HttpHeader("Upgrade", clean(upgrade == null ? "websocket" : upgrade)));
-    } else {
+    } else if (!fwd.keepAlive()) {
       out.add(new HttpHeader("Connection", "close"));
     }
     if (body == Body.CHUNKED) {
@@ -125,6 +125,25 @@ public record RequestHead(String method, String target, List<HttpHeader> headers
     }
     sb.append("\r\n");
     return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** Whether {@code s} is an HTTP token (RFC 9110 5.6.2). */
+  static boolean isToken(String s) {
+    if (s == null || s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A field value without control characters that could split the head. */

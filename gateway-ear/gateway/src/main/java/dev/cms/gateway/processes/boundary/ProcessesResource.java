@@ -104,8 +104,8 @@ public class ProcessesResource {
     var base = uri.getBaseUri();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("port", port);
-    m.put("url", urls.hostUrl(id, port, base.getScheme(), base.getPort()));
-    m.put("pathUrl", urls.pathUrl(base.getScheme() + "://" + base.getAuthority(), id, port));
+    m.put("url", urls.hostUrl(id, port, base.getHost()));
+    m.put("pathUrl", urls.pathUrl(id, port, base.getHost()));
     return m;
   }
 }

@@ -233,6 +233,9 @@ public class DockerRuntime implements ContainerRuntime {
             .withCapAdd(Capability.SETUID, Capability.SETGID, Capability.SETPCAP, Capability.KILL)
             .withNetworkMode(settings.network())
             .withExtraHosts("host.docker.internal:" + hostName)
+            // IPv6 on the loopback interface only (the engine switches it off on a network without
+            // IPv6): an app bound to ::1 (Node's "localhost") listens and is previewable
+            .withSysctls(Map.of("net.ipv6.conf.lo.disable_ipv6", "0"))
             .withRestartPolicy(RestartPolicy.noRestart());
     Optional<java.nio.file.Path> ca = settings.extraCaBundle();
     if (ca.isPresent()) {

@@ -15,6 +15,7 @@ import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.files.control.FileChanged;
+import dev.cms.gateway.preview.control.PreviewUrls;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,7 +57,7 @@ public class Terminals {
   @Inject Agents agents;
   @Inject Containers containers;
   @Inject dev.cms.gateway.processes.control.Processes processes;
-  @Inject dev.cms.gateway.preview.control.PreviewUrls previewUrls;
+  @Inject PreviewUrls previewUrls;
   @Inject SocketUploads.Factory uploadFactory;
   @Inject Settings settings;
 
@@ -530,13 +531,10 @@ public class Terminals {
       String url = null;
       String pathUrl = null;
       if (change.open()) {
-        String scheme = c.session.isSecure() ? "https" : "http";
         Object hostHeader = c.session.getUserProperties().get(HOST_PROPERTY);
-        String authority = hostHeader == null ? "localhost" : hostHeader.toString();
-        java.net.URI base = java.net.URI.create(scheme + "://" + authority);
-        url = previewUrls.hostUrl(change.containerId(), change.port(), scheme, base.getPort());
-        pathUrl =
-            previewUrls.pathUrl(scheme + "://" + authority, change.containerId(), change.port());
+        String host = PreviewUrls.hostOf(hostHeader == null ? "localhost" : hostHeader.toString());
+        url = previewUrls.hostUrl(change.containerId(), change.port(), host);
+        pathUrl = previewUrls.pathUrl(change.containerId(), change.port(), host);
       }
       c.send(new ServerMessage.Port(change.port(), change.open(), url, pathUrl));
     }

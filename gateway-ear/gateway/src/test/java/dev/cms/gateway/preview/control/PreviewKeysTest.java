@@ -15,37 +15,39 @@ class PreviewKeysTest {
   @TempDir Path dir;
 
   @Test
-  void secretIsSixteenHexDigitsStablePerKeyAndId() {
+  void secretIsSixteenHexDigitsStablePerKeyIdAndPort() {
     byte[] key = new byte[32];
     key[0] = 1;
-    String s = PreviewKeys.secret(key, "c-abcdefghjk23");
+    String s = PreviewKeys.secret(key, "c-abcdefghjk23", 3000);
     assertThat(s).matches("[0-9a-f]{16}");
-    assertThat(PreviewKeys.secret(key, "c-abcdefghjk23")).isEqualTo(s);
-    assertThat(PreviewKeys.secret(key, "c-abcdefghjk24")).isNotEqualTo(s);
+    assertThat(PreviewKeys.secret(key, "c-abcdefghjk23", 3000)).isEqualTo(s);
+    assertThat(PreviewKeys.secret(key, "c-abcdefghjk24", 3000)).isNotEqualTo(s);
+    assertThat(PreviewKeys.secret(key, "c-abcdefghjk23", 9229)).isNotEqualTo(s);
     byte[] other = key.clone();
     other[31] = 7;
-    assertThat(PreviewKeys.secret(other, "c-abcdefghjk23")).isNotEqualTo(s);
+    assertThat(PreviewKeys.secret(other, "c-abcdefghjk23", 3000)).isNotEqualTo(s);
   }
 
   @Test
   void secretIsTheHmacPrefix() throws Exception {
-    // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?"
-    assertThat(PreviewKeys.secret("Jefe".getBytes(), "what do ya want for nothing?"))
-        .isEqualTo("5bdcc146bf60754e");
+    // computed independently: python3 hmac.new(b"Jefe", b"c-abcdefghjk23/3000", sha256)
+    assertThat(PreviewKeys.secret("Jefe".getBytes(), "c-abcdefghjk23", 3000))
+        .isEqualTo("38e594bbe3867f77");
   }
 
   @Test
   void matchesOnlyTheExactSecret() {
     byte[] key = new byte[32];
     String id = "c-abcdefghjk23";
-    String s = PreviewKeys.secret(key, id);
-    assertThat(PreviewKeys.matches(key, id, s)).isTrue();
-    assertThat(PreviewKeys.matches(key, id, s.toUpperCase())).isFalse();
-    assertThat(PreviewKeys.matches(key, id, s.substring(1))).isFalse();
-    assertThat(PreviewKeys.matches(key, id, s + "0")).isFalse();
-    assertThat(PreviewKeys.matches(key, id, null)).isFalse();
-    assertThat(PreviewKeys.matches(key, null, s)).isFalse();
-    assertThat(PreviewKeys.matches(key, "c-abcdefghjk24", s)).isFalse();
+    String s = PreviewKeys.secret(key, id, 3000);
+    assertThat(PreviewKeys.matches(key, id, 3000, s)).isTrue();
+    assertThat(PreviewKeys.matches(key, id, 9229, s)).isFalse();
+    assertThat(PreviewKeys.matches(key, id, 3000, s.toUpperCase())).isFalse();
+    assertThat(PreviewKeys.matches(key, id, 3000, s.substring(1))).isFalse();
+    assertThat(PreviewKeys.matches(key, id, 3000, s + "0")).isFalse();
+    assertThat(PreviewKeys.matches(key, id, 3000, null)).isFalse();
+    assertThat(PreviewKeys.matches(key, null, 3000, s)).isFalse();
+    assertThat(PreviewKeys.matches(key, "c-abcdefghjk24", 3000, s)).isFalse();
   }
 
   @Test

@@ -14,7 +14,7 @@ class RequestHeadTest {
   }
 
   static final RequestHead.Forwarding FWD =
-      new RequestHead.Forwarding("10.0.0.7", "https", null, false);
+      new RequestHead.Forwarding("10.0.0.7", "https", null, false, false);
 
   @Test
   void stripsHopByHopAndAddsConnectionCloseAndForwarding() {
@@ -42,6 +42,7 @@ class RequestHeadTest {
         .isEqualTo(
             "POST /api/x?y=1 HTTP/1.1\r\n"
                 + "Host: 3000-c-abcdefghjk23-0123456789abcdef.localhost:8080\r\n"
+                + "Expect: 100-continue\r\n"
                 + "Accept: text/html\r\n"
                 + "Cookie: a=1\r\n"
                 + "Cookie: b=2\r\n"
@@ -55,13 +56,24 @@ class RequestHeadTest {
   }
 
   @Test
+  void aKeptAliveClientConnectionSendsNoConnectionField() {
+    RequestHead head =
+        RequestHead.forApp(
+            "GET",
+            "/",
+            List.of(h("Host", "h"), h("Connection", "keep-alive")),
+            new RequestHead.Forwarding("1.1.1.1", "http", null, false, true));
+    assertThat(new String(head.bytes(), ISO_8859_1)).doesNotContainIgnoringCase("connection:");
+  }
+
+  @Test
   void rewritesHostWhenAsked() {
     RequestHead head =
         RequestHead.forApp(
             "GET",
             "/",
             List.of(h("host", "preview.example.com")),
-            new RequestHead.Forwarding("::1", "http", "localhost:3000", false));
+            new RequestHead.Forwarding("::1", "http", "localhost:3000", false, false));
     assertThat(head.headers())
         .containsExactly(
             h("Host", "localhost:3000"),
@@ -100,7 +112,7 @@ class RequestHeadTest {
             h("Sec-WebSocket-Extensions", "permessage-deflate"));
     RequestHead head =
         RequestHead.forApp(
-            "GET", "/", client, new RequestHead.Forwarding("1.1.1.1", "http", null, true));
+            "GET", "/", client, new RequestHead.Forwarding("1.1.1.1", "http", null, true, true));
     assertThat(head.headers())
         .contains(
             h("Connection", "Upgrade"),
