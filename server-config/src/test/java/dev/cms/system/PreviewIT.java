@@ -167,6 +167,9 @@ class PreviewIT {
 
     String viaHost = raw("/host-form", host.getHost() + ":" + host.getPort(), "text/html", null);
     assertThat(viaHost).startsWith("HTTP/1.1 200").contains("hello from the app on /host-form");
+    // the main listener does not answer a preview host at all (no console on a preview's name)
+    assertThat(gw.rawGet("/console/", host.getHost() + ":" + gw.port(), "text/html"))
+        .startsWith("HTTP/1.1 421");
 
     // many concurrent preview requests do not stall the container's terminal
     var pool = java.util.concurrent.Executors.newFixedThreadPool(40);

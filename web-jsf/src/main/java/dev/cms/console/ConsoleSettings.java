@@ -22,10 +22,6 @@ public class ConsoleSettings {
   Optional<String> allowedHosts;
 
   @Inject
-  @ConfigProperty(name = "cms.preview.domain", defaultValue = "localhost")
-  String previewDomain;
-
-  @Inject
   @ConfigProperty(name = "cms.console.session.minutes", defaultValue = "30")
   int sessionMinutes;
 
@@ -46,7 +42,7 @@ public class ConsoleSettings {
 
   @PostConstruct
   void init() {
-    hostPolicy = HostPolicy.of(publicUrl, allowedHosts, previewDomain);
+    hostPolicy = HostPolicy.of(publicUrl, allowedHosts);
     signInThrottle =
         new SignInThrottle(
             Math.max(1, signInFailuresPerAddress),

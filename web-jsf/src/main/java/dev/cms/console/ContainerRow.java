@@ -95,7 +95,10 @@ public class ContainerRow implements Serializable {
 
   /** Whether the container still exists on the engine (it can be stopped, started, deleted). */
   public boolean isLive() {
-    return "RUNNING".equals(status) || "STOPPED".equals(status) || "CREATING".equals(status);
+    return "RUNNING".equals(status)
+        || "STOPPED".equals(status)
+        || "PAUSED".equals(status)
+        || "CREATING".equals(status);
   }
 
   /** The CSS modifier of the status badge. */

@@ -4,16 +4,15 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * Which {@code Host} header a request to the service may carry (DNS rebinding defence): the public
- * host (from {@code CMS_PUBLIC_URL}), any host of {@code CMS_ALLOWED_HOSTS}, a preview host ({@code
- * *.<CMS_PREVIEW_DOMAIN>}) — each on any port, since a reverse proxy may stand in front — and
- * {@code localhost} or a loopback address, only on the port the request arrived on (or the public
- * URL's port). Everything else is answered 421 Misdirected Request by both WARs.
+ * host (from {@code CMS_PUBLIC_URL}) and any host of {@code CMS_ALLOWED_HOSTS} — each on any port,
+ * since a reverse proxy may stand in front — and {@code localhost} or a loopback address, only on
+ * the port the request arrived on (or the public URL's port). Everything else is answered 421
+ * Misdirected Request by both WARs.
  *
  * <p>Nothing the service does depends on a request's {@code Host} any more (server-side calls go to
  * configured or loopback addresses); the policy keeps a page served under a foreign name (an
@@ -29,12 +28,10 @@ public final class HostPolicy {
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
 
   private final List<String> names;
-  private final String previewSuffix;
   private final int publicPort;
 
-  private HostPolicy(List<String> names, String previewDomain, int publicPort) {
+  private HostPolicy(List<String> names, int publicPort) {
     this.names = List.copyOf(names);
-    this.previewSuffix = "." + previewDomain;
     this.publicPort = publicPort;
   }
 
@@ -44,11 +41,9 @@ public final class HostPolicy {
    * @param publicUrl {@code CMS_PUBLIC_URL}, if set
    * @param allowedHosts {@code CMS_ALLOWED_HOSTS}: comma-separated host names (a {@code :port} is
    *     accepted and ignored)
-   * @param previewDomain {@code CMS_PREVIEW_DOMAIN}
    * @throws IllegalArgumentException when one of them is malformed
    */
-  public static HostPolicy of(
-      Optional<String> publicUrl, Optional<String> allowedHosts, String previewDomain) {
+  public static HostPolicy of(Optional<String> publicUrl, Optional<String> allowedHosts) {
     List<String> names = new ArrayList<>();
     int publicPort = -1;
     if (publicUrl.isPresent() && !publicUrl.get().isBlank()) {
@@ -75,12 +70,7 @@ public final class HostPolicy {
                   () -> new IllegalArgumentException("CMS_ALLOWED_HOSTS: not a host name: " + h));
       names.add(parsed.name());
     }
-    String domain = Objects.requireNonNull(previewDomain, "previewDomain").strip();
-    domain = domain.toLowerCase(Locale.ROOT);
-    if (!NAME.matcher(domain).matches()) {
-      throw new IllegalArgumentException("CMS_PREVIEW_DOMAIN is not a domain: " + previewDomain);
-    }
-    return new HostPolicy(names, domain, publicPort);
+    return new HostPolicy(names, publicPort);
   }
 
   /**
@@ -96,7 +86,7 @@ public final class HostPolicy {
       return false;
     }
     String name = h.get().name();
-    if (names.contains(name) || name.endsWith(previewSuffix)) {
+    if (names.contains(name)) {
       return true;
     }
     if (name.equals("localhost") || isLoopback(name)) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class HostPolicyTest {
 
-  static final HostPolicy DEFAULTS = HostPolicy.of(Optional.empty(), Optional.empty(), "localhost");
+  static final HostPolicy DEFAULTS = HostPolicy.of(Optional.empty(), Optional.empty());
 
   @Test
   void loopbackNamesAreAnsweredOnlyOnTheListenersOwnPort() {
@@ -34,12 +34,9 @@ class HostPolicyTest {
   }
 
   @Test
-  void previewHostsOfTheDomainAreAnswered() {
-    assertThat(DEFAULTS.allows("3000-c-abc-secret.localhost:8080", 8080, false)).isTrue();
-    HostPolicy p = HostPolicy.of(Optional.empty(), Optional.empty(), "previews.example.net");
-    assertThat(p.allows("3000-c-abc-s.previews.example.net", 8080, false)).isTrue();
-    assertThat(p.allows("previews.example.net.evil.example", 8080, false)).isFalse();
-    assertThat(p.allows("xpreviews.example.net", 8080, false)).isFalse();
+  void previewHostsAreNotAnsweredHereThePreviewListenerServesThem() {
+    assertThat(DEFAULTS.allows("3000-c-abc-secret.localhost:8080", 8080, false)).isFalse();
+    assertThat(DEFAULTS.allows("x.localhost", 8080, false)).isFalse();
   }
 
   @Test
@@ -47,8 +44,7 @@ class HostPolicyTest {
     HostPolicy p =
         HostPolicy.of(
             Optional.of("https://cms.example.com"),
-            Optional.of("cms.internal:8443, other.example"),
-            "localhost");
+            Optional.of("cms.internal:8443, other.example"));
     assertThat(p.allows("cms.example.com", 8080, false)).isTrue();
     assertThat(p.allows("CMS.Example.com:443", 8080, false)).isTrue();
     assertThat(p.allows("cms.internal", 8080, false)).isTrue();
@@ -59,11 +55,9 @@ class HostPolicyTest {
 
   @Test
   void malformedSettingsAreNamed() {
-    assertThatThrownBy(() -> HostPolicy.of(Optional.of("not a url"), Optional.empty(), "localhost"))
+    assertThatThrownBy(() -> HostPolicy.of(Optional.of("not a url"), Optional.empty()))
         .hasMessageContaining("CMS_PUBLIC_URL");
-    assertThatThrownBy(() -> HostPolicy.of(Optional.empty(), Optional.of("a b"), "localhost"))
+    assertThatThrownBy(() -> HostPolicy.of(Optional.empty(), Optional.of("a b")))
         .hasMessageContaining("CMS_ALLOWED_HOSTS");
-    assertThatThrownBy(() -> HostPolicy.of(Optional.empty(), Optional.empty(), "*.x"))
-        .hasMessageContaining("CMS_PREVIEW_DOMAIN");
   }
 }

@@ -15,7 +15,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Answers 421 Misdirected Request to any request whose {@code Host} the {@link HostPolicy} does not
@@ -59,14 +58,9 @@ public class HostGuard extends HttpFilter {
 
     @Inject Settings settings;
 
-    @Inject
-    @ConfigProperty(name = "cms.preview.domain", defaultValue = "localhost")
-    String previewDomain;
-
     @Override
     public void contextInitialized(ServletContextEvent sce) {
-      HostPolicy policy =
-          HostPolicy.of(settings.publicUrl(), settings.allowedHosts(), previewDomain);
+      HostPolicy policy = HostPolicy.of(settings.publicUrl(), settings.allowedHosts());
       var reg = sce.getServletContext().addFilter("cms-host-guard", new HostGuard(policy));
       reg.setAsyncSupported(true);
       reg.addMappingForUrlPatterns(
