@@ -182,6 +182,20 @@ class SignInIT {
       assertThat(bob.find("#cms-conn").getText()).isNotEqualTo("connected");
       bob.screenshot("06-bob-by-url");
 
+      // over the REST API too: bob's exec on it is "not found", the admin's runs (admins act on
+      // every user's containers, files and processes included)
+      String exec = "{\"command\":\"echo from-$((6*7))\"}";
+      HttpResponse<String> byBob =
+          gw.post(
+              "/api/v1/containers/" + aliceContainer + "/exec",
+              gw.sessionToken("bob", BOB_PASSWORD),
+              exec);
+      assertThat(byBob.statusCode()).as(byBob.body()).isEqualTo(404);
+      HttpResponse<String> byAdmin =
+          gw.post("/api/v1/containers/" + aliceContainer + "/exec", gw.adminToken(), exec);
+      assertThat(byAdmin.statusCode()).as(byAdmin.body()).isEqualTo(200);
+      assertThat(byAdmin.body()).contains("from-42");
+
       // ... nor by replaying alice's request: with her view state it is refused outright, with
       // his own it finds no such container; neither answer carries a token or a terminal address
       String bobViewState =

@@ -50,7 +50,7 @@ public class ExecResource {
       throw ApiException.badRequest("malformed request body: " + e.getMessage());
     }
     commands
-        .exec(caller.id(), id, r)
+        .exec(caller.scope(), id, r)
         .whenComplete(
             (result, failure) -> {
               if (failure == null) {

@@ -50,7 +50,7 @@ public class ArchiveResource {
       @HeaderParam("Content-Length") Long length,
       InputStream body) {
     Uploads.require(dest, "dest");
-    containers.requireRunning(caller.id(), id);
+    containers.requireRunning(caller.scope(), id);
     Uploads.checkLength(settings, length);
     Map<String, String> params = new LinkedHashMap<>();
     params.put("dest", dest);
@@ -70,7 +70,7 @@ public class ArchiveResource {
   @Operation(summary = "Download a directory as a zip")
   public Response getArchive(@PathParam("id") String id, @QueryParam("path") String path) {
     Uploads.require(path, "path");
-    containers.requireRunning(caller.id(), id);
+    containers.requireRunning(caller.scope(), id);
     StreamingOutput d = transfers.download(id, "archive-create", Map.of("path", path));
     String name = path.equals("/") ? "root" : path.substring(path.lastIndexOf('/') + 1);
     return Response.ok(d, "application/zip")

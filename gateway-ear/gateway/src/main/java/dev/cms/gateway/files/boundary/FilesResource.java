@@ -76,7 +76,7 @@ public class FilesResource {
       @HeaderParam("Content-Length") Long length,
       InputStream body) {
     Uploads.require(path, "path");
-    containers.requireRunning(caller.id(), id);
+    containers.requireRunning(caller.scope(), id);
     Uploads.checkLength(settings, length);
     Map<String, String> params = new LinkedHashMap<>();
     params.put("path", path);
@@ -125,7 +125,7 @@ public class FilesResource {
     if (list != null && stat != null) {
       throw ApiException.badRequest("list and stat cannot be asked together").withRule("bad-param");
     }
-    containers.requireRunning(caller.id(), id);
+    containers.requireRunning(caller.scope(), id);
     if (list != null) {
       Listing l = files.list(id, path, depth, limit);
       return Response.ok(l, MediaType.APPLICATION_JSON).build();
@@ -157,7 +157,7 @@ public class FilesResource {
       @QueryParam("path") String path,
       @QueryParam("recursive") boolean recursive) {
     Uploads.require(path, "path");
-    containers.requireRunning(caller.id(), id);
+    containers.requireRunning(caller.scope(), id);
     int n = files.delete(id, path, recursive);
     containers.note(id, "FILE_DELETED", path + " (" + n + " entries)");
     return Map.of("path", path, "deleted", n);
@@ -187,7 +187,7 @@ public class FilesResource {
     FileRequests.Move r = parse(body, FileRequests.Move.class);
     Uploads.require(r.from(), "from");
     Uploads.require(r.to(), "to");
-    containers.requireRunning(caller.id(), id);
+    containers.requireRunning(caller.scope(), id);
     files.move(id, r.from(), r.to(), Boolean.TRUE.equals(r.overwrite()));
     containers.note(id, "FILE_MOVED", r.from() + " -> " + r.to());
     return Map.of("from", r.from(), "to", r.to());
@@ -214,7 +214,7 @@ public class FilesResource {
           String body) {
     FileRequests.Mkdir r = parse(body, FileRequests.Mkdir.class);
     Uploads.require(r.path(), "path");
-    containers.requireRunning(caller.id(), id);
+    containers.requireRunning(caller.scope(), id);
     files.mkdir(id, r.path(), Boolean.TRUE.equals(r.parents()));
     return Response.status(201).entity(Map.of("path", r.path())).build();
   }
@@ -248,7 +248,7 @@ public class FilesResource {
           String body) {
     FileRequests.Watch r = parse(body, FileRequests.Watch.class);
     Uploads.require(r.path(), "path");
-    containers.requireRunning(caller.id(), id);
+    containers.requireRunning(caller.scope(), id);
     WatchView w = watches.start(id, r.path(), Boolean.TRUE.equals(r.recursive()));
     return Response.status(201).entity(w).build();
   }
@@ -258,7 +258,7 @@ public class FilesResource {
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(summary = "The container's file watches")
   public List<WatchView> listWatches(@PathParam("id") String id) {
-    containers.requireOwned(caller.id(), id);
+    containers.requireOwned(caller.scope(), id);
     return watches.of(id);
   }
 
@@ -267,7 +267,7 @@ public class FilesResource {
   @Operation(summary = "Stop a file watch")
   @APIResponse(responseCode = "204", description = "stopped")
   public Response unwatch(@PathParam("id") String id, @PathParam("watch") String watch) {
-    containers.requireOwned(caller.id(), id);
+    containers.requireOwned(caller.scope(), id);
     watches.stop(id, watch);
     return Response.noContent().build();
   }

@@ -41,7 +41,7 @@ public class PreviewResource {
     if (port < 1 || port > 65535) {
       throw ApiException.badRequest("port must be between 1 and 65535, was " + port);
     }
-    containers.get(caller.id(), id, "");
+    containers.get(caller.scope(), id, "");
     String host = uri.getBaseUri().getHost();
     return Map.of(
         "port", port, "url", urls.hostUrl(id, port, host), "pathUrl", urls.pathUrl(id, port, host));

@@ -34,7 +34,7 @@ public class PortsResource {
   @GET
   @Operation(summary = "The TCP ports listening in the container, with their preview URLs")
   public List<Map<String, Object>> ports(@PathParam("id") String id) {
-    containers.get(caller.id(), id, "");
+    containers.get(caller.scope(), id, "");
     return ports.of(id).stream().map(p -> ProcessesResource.portUrls(urls, uri, id, p)).toList();
   }
 }

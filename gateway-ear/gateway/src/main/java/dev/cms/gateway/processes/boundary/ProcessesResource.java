@@ -57,21 +57,21 @@ public class ProcessesResource {
     } catch (JsonbException e) {
       throw ApiException.badRequest("malformed request body: " + e.getMessage());
     }
-    ProcessView p = processes.start(caller.id(), id, r);
+    ProcessView p = processes.start(caller.scope(), id, r);
     return Response.status(201).entity(withUrls(id, p)).build();
   }
 
   @GET
   @Operation(summary = "The container's processes, newest first")
   public List<Map<String, Object>> list(@PathParam("id") String id) {
-    return processes.list(caller.id(), id).stream().map(p -> withUrls(id, p)).toList();
+    return processes.list(caller.scope(), id).stream().map(p -> withUrls(id, p)).toList();
   }
 
   @GET
   @Path("{pid}")
   @Operation(summary = "One process, with its exit code once it ended")
   public Map<String, Object> get(@PathParam("id") String id, @PathParam("pid") String pid) {
-    return withUrls(id, processes.get(caller.id(), id, pid));
+    return withUrls(id, processes.get(caller.scope(), id, pid));
   }
 
   @POST
@@ -79,7 +79,7 @@ public class ProcessesResource {
   @Operation(
       summary = "Stop a process: SIGTERM, then SIGKILL after a grace period; answers with its exit")
   public Map<String, Object> stop(@PathParam("id") String id, @PathParam("pid") String pid) {
-    return withUrls(id, processes.stop(caller.id(), id, pid));
+    return withUrls(id, processes.stop(caller.scope(), id, pid));
   }
 
   private Map<String, Object> withUrls(String id, ProcessView p) {
