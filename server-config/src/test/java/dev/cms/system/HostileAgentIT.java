@@ -54,7 +54,6 @@ class HostileAgentIT {
   private static String victim; // container A: its agent is impersonated
   private static String bystander; // container B: its terminal must keep echoing
   private static JsonNode bystanderJson;
-  private static String engineA;
   private static final List<String> created = new ArrayList<>();
 
   /** Links a container may open a minute, on this test's gateway (lower than the default 30). */
@@ -81,14 +80,13 @@ class HostileAgentIT {
     bystanderJson = b;
     bystander = b.get("id").asText();
     created.add(bystander);
-    engineA = Engine.engineId(victim);
   }
 
   @AfterAll
   static void removeThem() throws Exception {
     try {
-      Engine.docker().unpauseContainerCmd(engineA).exec();
-    } catch (RuntimeException notPaused) {
+      freezeAgent(victim, false);
+    } catch (RuntimeException | AssertionError gone) {
       // fine
     }
     for (String id : created) {
@@ -118,11 +116,23 @@ class HostileAgentIT {
     return credential;
   }
 
+  /** Stops ({@code SIGSTOP}) or continues the container's agent process, as root in it. */
+  static void freezeAgent(String containerId, boolean freeze) throws InterruptedException {
+    Engine.execAsRoot(
+        containerId,
+        "sh",
+        "-c",
+        "for d in /proc/[0-9]*; do [ \"$(cat $d/comm 2>/dev/null)\" = java ] && kill -"
+            + (freeze ? "STOP" : "CONT")
+            + " ${d#/proc/}; done; true");
+  }
+
   @Test
   void aHostileAgentCannotExhaustTheGatewayAndIsDroppedWithALoggedReason() throws Exception {
     String secret = agentCredential(victim);
-    // the real agent must not win its link back while we attack: freeze it
-    Engine.docker().pauseContainerCmd(engineA).exec();
+    // the real agent must not win its link back while we attack: freeze it (a signal, not the
+    // engine's pause, which would make the container PAUSED and refuse the calls under test)
+    freezeAgent(victim, true);
     long pid = gw.pid();
     long heapBefore = liveHeapMb(pid);
     int threadsBefore = threads(pid);
@@ -295,7 +305,7 @@ class HostileAgentIT {
     } finally {
       monitor.stop();
       echo.stop();
-      Engine.docker().unpauseContainerCmd(engineA).exec();
+      freezeAgent(victim, false);
     }
     // the real agent comes back and wins its link again
     // (once the minute of the storm is over: its links are refused until then)
