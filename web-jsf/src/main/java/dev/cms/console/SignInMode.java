@@ -1,8 +1,13 @@
 package dev.cms.console;
 
+import jakarta.decorator.Decorator;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
+import jakarta.enterprise.inject.spi.WithAnnotations;
+import jakarta.security.enterprise.authentication.mechanism.http.CustomFormAuthenticationMechanismDefinition;
+import jakarta.security.enterprise.authentication.mechanism.http.OpenIdAuthenticationMechanismDefinition;
+import jakarta.security.enterprise.identitystore.IdentityStore;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -23,7 +28,24 @@ public class SignInMode implements Extension {
 
   private Boolean oidc;
 
-  <T> void pick(@Observes ProcessAnnotatedType<T> pat) {
+  /** The mechanisms' classes: each carries a mechanism definition or is a decorator. */
+  void mechanisms(
+      @Observes
+          @WithAnnotations({
+            CustomFormAuthenticationMechanismDefinition.class,
+            OpenIdAuthenticationMechanismDefinition.class,
+            Decorator.class
+          })
+          ProcessAnnotatedType<?> pat) {
+    pick(pat);
+  }
+
+  /** The identity stores. */
+  void stores(@Observes ProcessAnnotatedType<? extends IdentityStore> pat) {
+    pick(pat);
+  }
+
+  private void pick(ProcessAnnotatedType<?> pat) {
     Class<?> type = pat.getAnnotatedType().getJavaClass();
     if (!FORM.contains(type) && !OIDC.contains(type)) {
       return;
