@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -84,7 +83,7 @@ final class DataConnections {
         s.setTcpNoDelay(true);
         s.connect(new InetSocketAddress(gateway.getHostString(), gateway.getPort()), 5_000);
         s.getOutputStream().write(new DataLine.Hello(containerId, cred.get()).bytes());
-        String line = readLine(s.getInputStream());
+        String line = DataLine.read(s.getInputStream());
         if (line == null) {
           throw new IOException("closed by the gateway before an order");
         }
@@ -181,23 +180,6 @@ final class DataConnections {
       closeQuietly(from);
       closeQuietly(to);
     }
-  }
-
-  /** A CRLF-terminated line of at most {@link DataLine#MAX_LINE} bytes, or null at the end. */
-  static String readLine(InputStream in) throws IOException {
-    byte[] b = new byte[DataLine.MAX_LINE];
-    int n = 0;
-    while (n < b.length) {
-      int c = in.read();
-      if (c < 0) {
-        return null;
-      }
-      b[n++] = (byte) c;
-      if (n >= 2 && b[n - 2] == '\r' && b[n - 1] == '\n') {
-        return new String(b, 0, n - 2, StandardCharsets.US_ASCII);
-      }
-    }
-    throw new IOException("line above " + DataLine.MAX_LINE + " bytes");
   }
 
   private static void sleep(long ms) {

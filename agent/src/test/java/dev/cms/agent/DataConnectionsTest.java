@@ -2,6 +2,7 @@ package dev.cms.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cms.domain.data.DataLine;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -28,12 +29,11 @@ class DataConnectionsTest {
         Socket d = gateway.accept();
         d.setSoTimeout(10_000);
         InputStream in = d.getInputStream();
-        assertThat(DataConnections.readLine(in))
-            .isEqualTo("CMS-DATA/1 c-abcdefghjk23 " + "A".repeat(48));
+        assertThat(DataLine.read(in)).isEqualTo("CMS-DATA/1 c-abcdefghjk23 " + "A".repeat(48));
         OutputStream out = d.getOutputStream();
         out.write(("CONNECT " + app.getLocalPort() + "\r\n").getBytes(StandardCharsets.US_ASCII));
         try (Socket a = app.accept()) {
-          assertThat(DataConnections.readLine(in)).isEqualTo("OK");
+          assertThat(DataLine.read(in)).isEqualTo("OK");
           out.write("ping".getBytes(StandardCharsets.US_ASCII));
           assertThat(new String(a.getInputStream().readNBytes(4), StandardCharsets.US_ASCII))
               .isEqualTo("ping");
@@ -46,14 +46,14 @@ class DataConnectionsTest {
         // a port nobody listens on is refused with the reason
         Socket e = gateway.accept();
         e.setSoTimeout(10_000);
-        DataConnections.readLine(e.getInputStream());
+        DataLine.read(e.getInputStream());
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
           closed = s.getLocalPort();
         }
         e.getOutputStream()
             .write(("CONNECT " + closed + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        assertThat(DataConnections.readLine(e.getInputStream()))
+        assertThat(DataLine.read(e.getInputStream()))
             .startsWith("REFUSED not-listening: port " + closed);
         d.close();
         e.close();

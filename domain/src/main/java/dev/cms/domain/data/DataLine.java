@@ -1,5 +1,7 @@
 package dev.cms.domain.data;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -137,6 +139,28 @@ public final class DataLine {
       Matcher m = REFUSED.matcher(line);
       return m.matches() ? Optional.of(new Answer(false, m.group(1))) : Optional.empty();
     }
+  }
+
+  /**
+   * Reads one CRLF-terminated line of at most {@link #MAX_LINE} bytes from a blocking stream (the
+   * caller bounds the wait, e.g. with a socket timeout); null at the end of the stream.
+   *
+   * @throws IOException on a line above {@link #MAX_LINE} bytes, or when reading fails
+   */
+  public static String read(InputStream in) throws IOException {
+    byte[] b = new byte[MAX_LINE];
+    int n = 0;
+    while (n < b.length) {
+      int c = in.read();
+      if (c < 0) {
+        return null;
+      }
+      b[n++] = (byte) c;
+      if (n >= 2 && b[n - 2] == '\r' && b[n - 1] == '\n') {
+        return new String(b, 0, n - 2, StandardCharsets.US_ASCII);
+      }
+    }
+    throw new IOException("line above " + MAX_LINE + " bytes");
   }
 
   /**

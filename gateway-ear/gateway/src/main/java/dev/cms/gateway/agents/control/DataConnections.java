@@ -10,11 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -155,7 +153,7 @@ public class DataConnections {
       try {
         ch.write(ByteBuffer.wrap(new DataLine.Connect(port).bytes()));
         ch.socket().setSoTimeout((int) Math.max(1, deadline - System.currentTimeMillis()));
-        String line = readLine(ch.socket().getInputStream());
+        String line = DataLine.read(ch.socket().getInputStream());
         ch.socket().setSoTimeout(0);
         if (line == null) {
           closeQuietly(ch);
@@ -241,23 +239,6 @@ public class DataConnections {
       }
     }
     return a;
-  }
-
-  /** A CRLF-terminated line of at most {@link DataLine#MAX_LINE} bytes, or null at the end. */
-  private static String readLine(InputStream in) throws IOException {
-    byte[] b = new byte[DataLine.MAX_LINE];
-    int n = 0;
-    while (n < b.length) {
-      int c = in.read();
-      if (c < 0) {
-        return null;
-      }
-      b[n++] = (byte) c;
-      if (n >= 2 && b[n - 2] == '\r' && b[n - 1] == '\n') {
-        return new String(b, 0, n - 2, StandardCharsets.US_ASCII);
-      }
-    }
-    throw new IOException("line above " + DataLine.MAX_LINE + " bytes");
   }
 
   private static void closeQuietly(SocketChannel c) {
