@@ -260,24 +260,17 @@ final class PreviewConnection implements Runnable {
 
     /** Waits until every request sent has its answer through (or the app side ended). */
     synchronized void awaitDrained() {
-      long until = System.currentTimeMillis() + DRAIN_MILLIS;
-      while (!expected.isEmpty() && !ended && !closed) {
-        long left = until - System.currentTimeMillis();
-        if (left <= 0) {
-          return;
-        }
-        try {
-          wait(Math.min(left, 1000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
+      awaitUntil(() -> expected.isEmpty(), DRAIN_MILLIS);
     }
 
     synchronized void awaitEnd(long millis) {
+      awaitUntil(() -> false, millis);
+    }
+
+    /** Waits (holding this monitor) until {@code done}, the app side's end, or the time is up. */
+    private void awaitUntil(java.util.function.BooleanSupplier done, long millis) {
       long until = System.currentTimeMillis() + millis;
-      while (!ended && !closed) {
+      while (!done.getAsBoolean() && !ended && !closed) {
         long left = until - System.currentTimeMillis();
         if (left <= 0) {
           return;
