@@ -24,10 +24,8 @@ public class GatewayIdentityStore implements IdentityStore {
   public CredentialValidationResult validate(UsernamePasswordCredential credential) {
     try {
       JsonObject s = gateway.openSession(credential.getCaller(), credential.getPasswordAsString());
-      boolean admin = "admin".equals(s.getString("role", "user"));
-      String name = s.getString("name");
-      session.signedIn(s.getString("token"), s.getString("userId"), name, admin);
-      return new CredentialValidationResult(name, admin ? Set.of("user", "admin") : Set.of("user"));
+      Set<String> roles = session.signedIn(s);
+      return new CredentialValidationResult(s.getString("name"), roles);
     } catch (GatewayException e) {
       outcome.refuse(
           switch (e.status()) {

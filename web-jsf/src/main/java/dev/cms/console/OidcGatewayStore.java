@@ -41,9 +41,7 @@ public class OidcGatewayStore implements IdentityStore {
     try {
       JsonObject s = gateway.openFederatedSession(openId.getIdentityToken().getToken());
       request.changeSessionId(); // before the identity is attached to the session
-      boolean isAdmin = "admin".equals(s.getString("role", "user"));
-      session.signedIn(s.getString("token"), s.getString("userId"), s.getString("name"), isAdmin);
-      return isAdmin ? Set.of("user", "admin") : Set.of("user");
+      return session.signedIn(s);
     } catch (GatewayException e) {
       LOG.log(
           Level.WARNING,

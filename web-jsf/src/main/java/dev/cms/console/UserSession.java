@@ -4,8 +4,10 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.SessionScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import jakarta.json.JsonObject;
 import java.io.Serializable;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,7 +33,21 @@ public class UserSession implements Serializable {
   private boolean admin;
   private String refusal;
 
-  void signedIn(String token, String userId, String name, boolean admin) {
+  /**
+   * Signs this session in with the gateway's session answer {@code {token, userId, name, role}};
+   * returns the caller's console roles.
+   */
+  Set<String> signedIn(JsonObject gatewaySession) {
+    boolean isAdmin = "admin".equals(gatewaySession.getString("role", "user"));
+    signedIn(
+        gatewaySession.getString("token"),
+        gatewaySession.getString("userId"),
+        gatewaySession.getString("name"),
+        isAdmin);
+    return isAdmin ? Set.of("user", "admin") : Set.of("user");
+  }
+
+  private void signedIn(String token, String userId, String name, boolean admin) {
     if (this.token != null) {
       live.leave(this.userId, this.token); // signed in again in the same session
     }
