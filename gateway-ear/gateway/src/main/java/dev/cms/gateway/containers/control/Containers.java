@@ -6,6 +6,7 @@ import dev.cms.gateway.agents.control.RateWindow;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.entity.ContainerEvent;
 import dev.cms.gateway.containers.entity.ContainerRecord;
+import dev.cms.gateway.metrics.Meters;
 import dev.cms.gateway.persistence.Database;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.runtime.ContainerRuntime;
@@ -81,6 +82,8 @@ public class Containers {
   @Inject GatewayIdentity identity;
   @Inject dev.cms.gateway.security.ClientTokens clientTokens;
   @Inject jakarta.enterprise.event.Event<ContainerStatusChanged> statusChanges;
+  @Inject ContainerMeters readiness;
+  @Inject Meters meters;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -132,6 +135,7 @@ public class Containers {
           });
     }
     busy.add(id);
+    readiness.created(id);
     try {
       String image = runtime.ensureImage();
       Map<String, String> containerEnv = new LinkedHashMap<>(env);
@@ -786,18 +790,22 @@ public class Containers {
     for (ContainerRecord rec : live) {
       var limits = rec.limits();
       String why = null;
+      Meters.Reaped kind = null;
       if (Duration.between(rec.createdAt(), now).toSeconds() >= limits.ttlSeconds()) {
         why = "time to live of " + limits.ttlSeconds() + " s expired";
+        kind = Meters.Reaped.TTL;
       } else if (rec.status() != ContainerStatus.PAUSED
           && Duration.between(rec.lastActivityAt(), now).toSeconds()
               >= limits.idleTimeoutSeconds()) {
         why = "idle for more than " + limits.idleTimeoutSeconds() + " s";
+        kind = Meters.Reaped.IDLE;
       }
       if (why != null) {
         String reason = why;
         LOG.info(() -> "reaping container " + rec.id() + ": " + reason);
         try {
           remove(rec.id(), reason);
+          meters.reaped(kind);
         } catch (RuntimeException e) {
           LOG.log(Level.WARNING, "could not reap " + rec.id(), e);
         }

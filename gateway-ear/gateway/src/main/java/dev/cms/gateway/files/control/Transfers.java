@@ -1,5 +1,6 @@
 package dev.cms.gateway.files.control;
 
+import dev.cms.domain.files.Rule;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.LineBuffer;
 import dev.cms.domain.protocol.ProtocolException;
@@ -7,10 +8,12 @@ import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.metrics.Meters;
 import dev.cms.gateway.preview.control.TcpPipe;
 import dev.cms.gateway.problems.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +46,7 @@ public class Transfers {
   private static final long RESULT_TIMEOUT_S = 300;
 
   @Inject Agents agents;
+  @Inject Meters meters;
 
   /** What the agent reported for a finished upload. */
   public record Result(long bytes, long entries) {}
@@ -67,6 +71,7 @@ public class Transfers {
         total += n;
         if (total > maxBytes) {
           s.reset(ErrorCode.CANCELLED, "upload too large");
+          meters.uploadRefused(Rule.TOO_LARGE.wire());
           throw new ApiException(
                   413, "Content Too Large", "the upload exceeds " + maxBytes + " bytes", null)
               .withRule("too-large");
@@ -75,6 +80,7 @@ public class Transfers {
           break; // the agent already decided (a refusal): stop reading
         }
         s.write(buf, 0, n);
+        meters.relayed(Meters.Channel.FILES, n);
       }
       s.close();
     } catch (IOException e) {
@@ -87,7 +93,9 @@ public class Transfers {
     if ("ok".equals(line[0])) {
       return new Result(parse(line, 1), parse(line, 2));
     }
-    throw refusal(line.length > 1 ? line[1] : "io-error", line.length > 2 ? line[2] : "refused");
+    String rule = line.length > 1 ? line[1] : Rule.IO_ERROR.wire();
+    meters.uploadRefused(rule);
+    throw refusal(rule, line.length > 2 ? line[2] : "refused");
   }
 
   /**
@@ -109,7 +117,7 @@ public class Transfers {
     return out -> {
       try {
         pipe.readTimeout(RESULT_TIMEOUT_S * 1000);
-        pipe.in().transferTo(out);
+        meters.relayed(Meters.Channel.FILES, pipe.in().transferTo(out));
         pipe.finish();
       } catch (IOException e) {
         pipe.abort("the download failed: " + e.getMessage());
@@ -190,30 +198,19 @@ public class Transfers {
     return refusal(colon > 0 ? msg.substring(0, colon) : "refused", msg);
   }
 
-  /** A refusal of the agent's with its rule, as a problem with the status the rule calls for. */
+  /**
+   * A refusal with its rule (the agent's wire name), as a problem with the status {@link Rule}
+   * gives it; a name that is not a rule becomes {@code refused}.
+   */
   static ApiException refusal(String rule, String message) {
-    int status =
-        switch (rule) {
-          case "not-found" -> 404;
-          case "already-exists", "not-empty", "too-many-watches" -> 409;
-          case "permission-denied" -> 403;
-          case "too-large", "no-space" -> 413;
-          case "too-many-streams" -> 429;
-          case "io-error" -> 500;
-          default -> 400;
-        };
+    Rule r = Rule.orRefused(rule);
+    int status = r.httpStatus();
     String title =
-        switch (status) {
-          case 404 -> "Not Found";
-          case 403 -> "Forbidden";
-          case 409 -> "Conflict";
-          case 413 -> "Content Too Large";
-          case 429 -> "Too Many Requests";
-          case 500 -> "Internal Server Error";
-          default -> "Bad Request";
-        };
-    return new ApiException(status, title, "refused (" + rule + "): " + message, null)
-        .withRule(rule);
+        status == 413
+            ? "Content Too Large"
+            : Response.Status.fromStatusCode(status).getReasonPhrase();
+    return new ApiException(status, title, "refused (" + r.wire() + "): " + message, null)
+        .withRule(r.wire());
   }
 
   private static String[] await(CompletableFuture<String[]> f, long seconds) {

@@ -11,6 +11,7 @@ import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.Containers;
+import dev.cms.gateway.metrics.Meters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -44,6 +45,7 @@ final class SocketUploads {
     @Inject Agents agents;
     @Inject Settings settings;
     @Inject Containers containers;
+    @Inject Meters meters;
 
     SocketUploads create(String containerId, Consumer<ServerMessage> send) {
       return new SocketUploads(this, containerId, send);
@@ -135,6 +137,9 @@ final class SocketUploads {
       }
       finished = true;
       uploads.remove(request.upload(), this);
+      if (!result.ok()) {
+        f.meters.uploadRefused(result.rule());
+      }
       send.accept(result);
       if (result.ok()) {
         f.containers.note(
@@ -240,6 +245,8 @@ final class SocketUploads {
       Stream s = up.stream();
       if (!up.finished && !s.write(chunk.data(), 0, chunk.data().length, WRITE_TIMEOUT)) {
         fail(up, "io-error", "the agent took no data for " + WRITE_TIMEOUT.toSeconds() + " s");
+      } else {
+        f.meters.relayed(Meters.Channel.FILES, chunk.data().length);
       }
     } catch (IOException e) {
       fail(up, "io-error", e.getMessage());
@@ -277,6 +284,7 @@ final class SocketUploads {
   }
 
   private void refuse(String id, String rule, String message) {
+    f.meters.uploadRefused(rule);
     send.accept(new ServerMessage.UploadResult(id, false, 0, 0, rule, message));
   }
 

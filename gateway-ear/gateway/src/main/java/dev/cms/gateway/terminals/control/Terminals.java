@@ -15,10 +15,13 @@ import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.files.control.FileChanged;
+import dev.cms.gateway.metrics.Meters;
 import dev.cms.gateway.preview.control.PreviewUrls;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.websocket.Session;
@@ -60,6 +63,7 @@ public class Terminals {
   @Inject PreviewUrls previewUrls;
   @Inject SocketUploads.Factory uploadFactory;
   @Inject Settings settings;
+  @Inject Meters meters;
 
   /** A per-container bound was reached; the boundary refuses with a clear reason. */
   public static final class LimitReached extends RuntimeException {
@@ -81,6 +85,19 @@ public class Terminals {
   public static final String HOST_PROPERTY = "cms.host";
 
   private final Map<String, Set<Client>> clientsByContainer = new ConcurrentHashMap<>();
+
+  void atStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
+    // observing the start makes the bean (and its gauge) exist before the first scrape
+  }
+
+  @PostConstruct
+  void registerGauge() {
+    meters.gauge(
+        "cms_client_sockets",
+        "Client WebSockets (terminals, uploads) open on this gateway",
+        () -> clientsByContainer.values().stream().mapToInt(Set::size).sum());
+  }
+
   private final Map<String, Long> lastActivity = new ConcurrentHashMap<>();
 
   /** One client WebSocket. */
@@ -188,6 +205,7 @@ public class Terminals {
             if (!s.write(b, 0, b.length, INPUT_TIMEOUT)) {
               throw new IOException("the agent did not take early input");
             }
+            meters.relayed(Meters.Channel.TERMINAL, b.length);
           }
         } catch (IOException e) {
           client.error(
@@ -205,6 +223,7 @@ public class Terminals {
 
     @Override
     public void onData(Stream s, byte[] data) {
+      meters.relayed(Meters.Channel.TERMINAL, data.length);
       List<TerminalWire.Message> messages;
       try {
         messages = decoder.feed(data);
@@ -312,6 +331,7 @@ public class Terminals {
                 + INPUT_TIMEOUT.toSeconds()
                 + " s");
       }
+      meters.relayed(Meters.Channel.TERMINAL, bytes.length);
     }
 
     void detach() {
