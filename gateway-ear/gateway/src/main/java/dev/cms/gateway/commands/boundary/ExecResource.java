@@ -2,6 +2,7 @@ package dev.cms.gateway.commands.boundary;
 
 import dev.cms.gateway.commands.control.Commands;
 import dev.cms.gateway.commands.control.ExecRequest;
+import dev.cms.gateway.commands.control.ExecResult;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.security.Caller;
 import jakarta.inject.Inject;
@@ -18,6 +19,10 @@ import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.MediaType;
 import java.util.concurrent.CompletionException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -42,7 +47,22 @@ public class ExecResource {
               + " timeoutSeconds (default 60, at most 600: then it is killed), stdin (text, at most"
               + " 1 MiB). Answer: exitCode, stdout, stderr (each at most 1 MiB kept), durationMs,"
               + " timedOut, stdoutTruncated, stderrTruncated. The request thread is not held.")
-  public void exec(@PathParam("id") String id, String body, @Suspended AsyncResponse response) {
+  @APIResponse(
+      responseCode = "200",
+      description = "the command ended (or was killed at its timeout)",
+      content = @Content(schema = @Schema(implementation = ExecResult.class)))
+  @APIResponse(responseCode = "400", description = "no command, a bad cwd, env or timeout")
+  @APIResponse(responseCode = "404", description = "no such container (or another owner's)")
+  @APIResponse(responseCode = "409", description = "the container is not RUNNING (e.g. paused)")
+  public void exec(
+      @PathParam("id") String id,
+      @RequestBody(
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = ExecRequest.class)))
+          String body,
+      @Suspended AsyncResponse response) {
     ExecRequest r;
     try {
       r = body == null || body.isBlank() ? null : JSON.fromJson(body, ExecRequest.class);

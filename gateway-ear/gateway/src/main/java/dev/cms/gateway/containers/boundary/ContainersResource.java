@@ -36,6 +36,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -170,7 +172,10 @@ public class ContainersResource {
           "Its processes run on where they were. The answer waits (bounded by"
               + " CMS_READY_TIMEOUT_SECONDS, holding no thread) until the agent has dialled back,"
               + " so agentConnected is true when it comes. The idle clock starts again.")
-  @APIResponse(responseCode = "200", description = "running again")
+  @APIResponse(
+      responseCode = "200",
+      description = "running again",
+      content = @Content(schema = @Schema(implementation = ContainerView.class)))
   @APIResponse(responseCode = "409", description = "the container is not PAUSED")
   public void resume(@PathParam("id") String id, @Suspended AsyncResponse answer) {
     try {
