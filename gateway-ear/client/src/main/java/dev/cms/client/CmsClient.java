@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.rest.client.RestClientBuilder;
@@ -40,18 +42,18 @@ public final class CmsClient implements AutoCloseable {
   public static final Duration READ_TIMEOUT = Duration.ofSeconds(180);
 
   private final List<Closeable> opened = new ArrayList<>();
-  private final ContainersApi containers;
-  private final FilesApi files;
-  private final ProcessesApi processes;
-  private final UsersApi users;
-  private final SessionsApi sessions;
+  private final URI base;
+  private final Supplier<String> credential;
+  private final Duration connect;
+  private final Duration read;
+  private final Map<Class<?>, Object> apis = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   private CmsClient(URI base, Supplier<String> credential, Duration connect, Duration read) {
-    containers = build(ContainersApi.class, base, credential, connect, read);
-    files = build(FilesApi.class, base, credential, connect, read);
-    processes = build(ProcessesApi.class, base, credential, connect, read);
-    users = build(UsersApi.class, base, credential, connect, read);
-    sessions = build(SessionsApi.class, base, credential, connect, read);
+    this.base = base;
+    this.credential = credential;
+    this.connect = connect;
+    this.read = read;
   }
 
   /**
@@ -84,37 +86,50 @@ public final class CmsClient implements AutoCloseable {
         readTimeout);
   }
 
+  /** The base URI this client calls. */
+  public URI base() {
+    return base;
+  }
+
   public ContainersApi containers() {
-    return containers;
+    return api(ContainersApi.class);
   }
 
   public FilesApi files() {
-    return files;
+    return api(FilesApi.class);
   }
 
   public ProcessesApi processes() {
-    return processes;
+    return api(ProcessesApi.class);
   }
 
   public UsersApi users() {
-    return users;
+    return api(UsersApi.class);
   }
 
   public SessionsApi sessions() {
-    return sessions;
+    return api(SessionsApi.class);
+  }
+
+  /** One area's interface, built at its first use (each holds an HTTP client of its own). */
+  private <T extends Closeable> T api(Class<T> api) {
+    if (closed) {
+      throw new IllegalStateException("this CmsClient is closed");
+    }
+    return api.cast(apis.computeIfAbsent(api, a -> build(api)));
   }
 
   // ---- the common calls in one line
 
   /** Creates a container and answers once its agent is connected (its terminal can be used). */
   public ContainerView createReady(CreateContainer request) {
-    return containers.create(request == null ? CreateContainer.defaults() : request, "ready");
+    return containers().create(request == null ? CreateContainer.defaults() : request, "ready");
   }
 
   /** Writes {@code text} (UTF-8) to {@code path} in container {@code id}. */
   public FileWritten writeString(String id, String path, String text) {
-    return files.write(
-        id, path, null, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+    return files()
+        .write(id, path, null, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /**
@@ -122,7 +137,7 @@ public final class CmsClient implements AutoCloseable {
    * refused (status 0, nothing of it kept), stream it with {@link FilesApi#read} instead.
    */
   public String readString(String id, String path, int maxBytes) {
-    try (InputStream in = files.read(id, path)) {
+    try (InputStream in = files().read(id, path)) {
       byte[] b = in.readNBytes(maxBytes);
       if (in.read() != -1) {
         throw CmsApiException.of(0, path + " is larger than " + maxBytes + " bytes", null);
@@ -135,21 +150,22 @@ public final class CmsClient implements AutoCloseable {
 
   /** The directory's entries, one level, the gateway's default limit. */
   public Listing list(String id, String path) {
-    return files.list(id, path, "", null, null);
+    return files().list(id, path, "", null, null);
   }
 
   /** One path's entry. */
   public FileEntry stat(String id, String path) {
-    return files.stat(id, path, "");
+    return files().stat(id, path, "");
   }
 
   /** Runs {@code command} by the shell in container {@code id} and answers its end. */
   public ExecResult exec(String id, String command) {
-    return processes.exec(id, ExecCommand.of(command));
+    return processes().exec(id, ExecCommand.of(command));
   }
 
   @Override
   public void close() {
+    closed = true;
     synchronized (opened) {
       for (Closeable c : opened) {
         try {
@@ -162,8 +178,7 @@ public final class CmsClient implements AutoCloseable {
     }
   }
 
-  private <T extends Closeable> T build(
-      Class<T> api, URI base, Supplier<String> credential, Duration connect, Duration read) {
+  private <T extends Closeable> T build(Class<T> api) {
     T client =
         RestClientBuilder.newBuilder()
             .baseUri(base)
@@ -176,7 +191,9 @@ public final class CmsClient implements AutoCloseable {
             .register(new BearerCredential(credential))
             .register(ProblemMapper.class)
             .build(api);
-    opened.add(client);
+    synchronized (opened) {
+      opened.add(client);
+    }
     return api.cast(
         Proxy.newProxyInstance(
             api.getClassLoader(), new Class<?>[] {api}, unreachableAsProblem(client)));
