@@ -1,13 +1,15 @@
 package dev.cms.console;
 
+import dev.cms.client.ApiKey;
+import dev.cms.client.CmsApiException;
+import dev.cms.client.NewKey;
+import dev.cms.client.NewUser;
 import jakarta.annotation.PostConstruct;
 import jakarta.faces.application.FacesMessage;
 import jakarta.faces.context.FacesContext;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.io.Serializable;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -30,7 +32,7 @@ public class AccountView implements Serializable {
       DateTimeFormatter.ofPattern("MMM d, HH:mm:ss", Locale.ENGLISH)
           .withZone(ZoneId.systemDefault());
 
-  @Inject GatewayClient gateway;
+  @Inject Gateway gateway;
   @Inject UserSession user;
 
   /** One API key in the list (getters: EL 5 does not read record components). */
@@ -122,42 +124,40 @@ public class AccountView implements Serializable {
     newKey = null;
     try {
       List<Key> list = new ArrayList<>();
-      for (JsonValue v : gateway.keys()) {
-        JsonObject k = v.asJsonObject();
+      for (ApiKey k : gateway.asUser().users().keys()) {
         list.add(
             new Key(
-                k.getString("id"),
-                k.isNull("label") || !k.containsKey("label") ? "" : k.getString("label", ""),
-                k.getString("prefix"),
-                time(k, "createdAt"),
-                k.containsKey("lastUsedAt") && !k.isNull("lastUsedAt")
-                    ? time(k, "lastUsedAt")
-                    : "never"));
+                k.id(),
+                k.label() == null ? "" : k.label(),
+                k.prefix(),
+                time(k.createdAt()),
+                k.lastUsedAt() == null ? "never" : time(k.lastUsedAt())));
       }
       keys = list;
-    } catch (GatewayException e) {
+    } catch (CmsApiException e) {
       error("Cannot list your API keys: " + e.reason());
     }
   }
 
   public void createKey() {
     try {
-      JsonObject k = gateway.createKey(keyLabel == null ? "" : keyLabel.strip());
+      ApiKey k =
+          gateway.asUser().users().createKey(new NewKey(keyLabel == null ? "" : keyLabel.strip()));
       loadKeys();
-      newKey = k.getString("key");
+      newKey = k.key();
       keyLabel = null;
-      info("API key " + k.getString("prefix") + "… made. Copy it now: it is shown only this once.");
-    } catch (GatewayException e) {
+      info("API key " + k.prefix() + "… made. Copy it now: it is shown only this once.");
+    } catch (CmsApiException e) {
       error("Cannot make an API key: " + e.reason());
     }
   }
 
   public void revokeKey(String id) {
     try {
-      gateway.revokeKey(id);
+      gateway.asUser().users().revokeKey(id);
       loadKeys();
       info("API key revoked: it no longer works.");
-    } catch (GatewayException e) {
+    } catch (CmsApiException e) {
       error("Cannot revoke the key: " + e.reason());
     }
   }
@@ -170,51 +170,48 @@ public class AccountView implements Serializable {
     }
     try {
       List<User> list = new ArrayList<>();
-      for (JsonValue v : gateway.users()) {
-        JsonObject u = v.asJsonObject();
-        list.add(
-            new User(
-                u.getString("id"), u.getString("name"), u.getString("role"), time(u, "createdAt")));
+      for (dev.cms.client.User u : gateway.asUser().users().users()) {
+        list.add(new User(u.id(), u.name(), u.role(), time(u.createdAt())));
       }
       users = list;
-    } catch (GatewayException e) {
+    } catch (CmsApiException e) {
       error("Cannot list users: " + e.reason());
     }
   }
 
   public void createUser() {
     try {
-      JsonObject u =
-          gateway.createUser(
-              newUserName == null ? "" : newUserName.strip(),
-              newUserPassword == null ? "" : newUserPassword,
-              newUserRole);
-      info("Created " + u.getString("role") + " " + u.getString("name") + ".");
+      dev.cms.client.User u =
+          gateway
+              .asUser()
+              .users()
+              .createUser(
+                  new NewUser(
+                      newUserName == null ? "" : newUserName.strip(),
+                      newUserPassword == null ? "" : newUserPassword,
+                      newUserRole));
+      info("Created " + u.role() + " " + u.name() + ".");
       newUserName = null;
       newUserPassword = null;
       newUserRole = "user";
       loadUsers();
-    } catch (GatewayException e) {
+    } catch (CmsApiException e) {
       error("Cannot create the user: " + e.reason());
     }
   }
 
   public void deleteUser(String id) {
     try {
-      gateway.deleteUser(id);
+      gateway.asUser().users().deleteUser(id);
       info("User deleted.");
       loadUsers();
-    } catch (GatewayException e) {
+    } catch (CmsApiException e) {
       error("Cannot delete the user: " + e.reason());
     }
   }
 
-  private static String time(JsonObject o, String field) {
-    try {
-      return TIME.format(Instant.parse(o.getString(field)));
-    } catch (RuntimeException e) {
-      return o.containsKey(field) ? o.get(field).toString() : "";
-    }
+  private static String time(Instant t) {
+    return t == null ? "" : TIME.format(t);
   }
 
   private static void info(String text) {

@@ -1,16 +1,24 @@
 package dev.cms.console;
 
+import dev.cms.client.ArchiveUnpacked;
+import dev.cms.client.ClientAccess;
+import dev.cms.client.CmsApiException;
+import dev.cms.client.ContainerView;
+import dev.cms.client.CreateContainer;
+import dev.cms.client.FileWritten;
+import dev.cms.client.PortView;
+import dev.cms.client.ProcessView;
+import dev.cms.client.ProcessesApi;
+import dev.cms.client.StartProcess;
 import jakarta.annotation.PostConstruct;
 import jakarta.faces.context.FacesContext;
 import jakarta.faces.view.ViewScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.json.Json;
-import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonValue;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,13 +52,11 @@ public class ConsoleView implements Serializable {
   private static final Logger LOG = Logger.getLogger(ConsoleView.class.getName());
   private static final String EVENTS = ConsoleView.class.getName() + ".events";
 
-  @Inject GatewayClient gateway;
-  @Inject ContainerTokens tokens;
+  @Inject Gateway gateway;
   @Inject ConsoleMemory memory;
   @Inject UserSession user;
   @Inject LiveEvents live;
 
-  private String base;
   private String pageOrigin;
   private final List<String> pending = new ArrayList<>();
   private List<ContainerRow> containers = new ArrayList<>();
@@ -85,7 +91,6 @@ public class ConsoleView implements Serializable {
     // only to hand the browser addresses under its own origin (the Host guard checked it);
     // the console's own calls go to the configured or loopback gateway
     pageOrigin = req.getScheme() + "://" + req.getServerName() + ":" + req.getServerPort();
-    base = gateway.base();
     load(false);
     // ?c=c-… names the attached container (bookmarkable; console.js sets it on attach);
     // ?container= is the older spelling
@@ -149,22 +154,23 @@ public class ConsoleView implements Serializable {
   public void create() {
     long started = System.nanoTime();
     try {
-      JsonObject c = gateway.create(base, memoryMb, idleTimeoutMinutes * 60L);
-      tokens.remember(c);
-      String id = c.getString("id");
-      statuses.put(id, c.getString("status", "RUNNING"));
+      ContainerView c =
+          gateway
+              .asUser()
+              .createReady(
+                  CreateContainer.defaults()
+                      .withMemoryMb(memoryMb)
+                      .withIdleTimeoutSeconds(idleTimeoutMinutes * 60L));
+      String id = c.id();
+      statuses.put(id, c.status() == null ? "RUNNING" : c.status());
       log(
           "success",
           String.format(
               "Created %s (%d MB, idle timeout %d min) in %.1f s — status %s",
-              id,
-              memoryMb,
-              idleTimeoutMinutes,
-              (System.nanoTime() - started) / 1e9,
-              c.getString("status", "?")));
+              id, memoryMb, idleTimeoutMinutes, (System.nanoTime() - started) / 1e9, c.status()));
       load(false);
-      attach(id, c.getString("websocketUrl", null), c.getString("token", null));
-    } catch (GatewayException e) {
+      attach(id, c.websocketUrl(), c.token());
+    } catch (CmsApiException e) {
       log("error", "Create refused: " + e.reason());
     }
   }
@@ -199,8 +205,9 @@ public class ConsoleView implements Serializable {
     ContainerRow row = row(id).orElse(null);
     if (row == null) {
       try {
-        row = ContainerRow.of(gateway.get(base, id)); // an admin's view of another owner's
-      } catch (GatewayException e) {
+        // an admin's view of another owner's
+        row = ContainerRow.of(gateway.asUser().containers().get(id));
+      } catch (CmsApiException e) {
         log(
             "error",
             "Container " + id + " not found" + (e.status() == 404 ? "" : ": " + e.reason()));
@@ -222,33 +229,24 @@ public class ConsoleView implements Serializable {
       return;
     }
     try {
-      Optional<JsonObject> t = gateway.token(base, id);
-      if (t.isPresent()) {
-        attach(id, t.get().getString("websocketUrl", null), t.get().getString("token", null));
-      } else if (tokens.of(id).isPresent()) {
-        attach(id, tokens.of(id).get().websocketUrl(), tokens.of(id).get().token());
-      } else {
-        selectedId = id;
-        resetRun();
-        log("warn", "Cannot attach " + id + ": this gateway hands out its token only on creation");
-      }
-    } catch (GatewayException e) {
+      ClientAccess t = gateway.asUser().containers().token(id);
+      attach(id, t.websocketUrl(), t.token());
+    } catch (CmsApiException e) {
       log("error", "Attach " + id + " failed: " + e.reason());
     }
   }
 
   public void stop() {
-    lifecycle("Stopped", "Stop", () -> gateway.stop(base, selectedId));
+    lifecycle("Stopped", "Stop", () -> gateway.asUser().containers().stop(selectedId).status());
   }
 
   public void start() {
-    lifecycle("Started", "Start", () -> gateway.start(base, selectedId));
+    lifecycle("Started", "Start", () -> gateway.asUser().containers().start(selectedId).status());
   }
 
   public void terminate() {
     String id = selectedId;
-    lifecycle("Terminated", "Terminate", () -> gateway.delete(base, id));
-    tokens.forget(id);
+    lifecycle("Terminated", "Terminate", () -> gateway.asUser().containers().delete(id).status());
     memory.forget(id);
     processes = new ArrayList<>();
     ports = new ArrayList<>();
@@ -260,16 +258,16 @@ public class ConsoleView implements Serializable {
             .add("status", "DELETED"));
   }
 
-  private void lifecycle(String done, String verb, java.util.function.Supplier<JsonObject> action) {
+  /** Runs a lifecycle call; {@code action} answers the container's new status. */
+  private void lifecycle(String done, String verb, java.util.function.Supplier<String> action) {
     if (selectedId == null) {
       return;
     }
     try {
-      JsonObject r = action.get();
-      String status = r.getString("status", "?");
+      String status = String.valueOf(action.get());
       statuses.put(selectedId, status);
       log("success", done + " " + selectedId + " — status " + status);
-    } catch (GatewayException e) {
+    } catch (CmsApiException e) {
       log("error", verb + " " + selectedId + " refused: " + e.reason());
     }
     load(false);
@@ -320,25 +318,13 @@ public class ConsoleView implements Serializable {
     ContainerRow row = selected().orElse(null);
     if (selectedId != null && row != null && row.isRunning()) {
       try {
-        gateway
-            .processes(base, selectedId)
-            .ifPresent(a -> a.forEach(v -> ps.add(ProcessRow.of(v.asJsonObject()))));
-        gateway
-            .ports(base, selectedId)
-            .ifPresent(
-                a ->
-                    a.forEach(
-                        v -> {
-                          JsonObject o = v.asJsonObject();
-                          String url = o.getString("url", null);
-                          String pathUrl = o.getString("pathUrl", null);
-                          open.add(
-                              new PortRow(
-                                  o.getInt("port"),
-                                  url,
-                                  gateway.forBrowser(pathUrl == null ? url : pathUrl, pageOrigin)));
-                        }));
-      } catch (GatewayException e) {
+        ProcessesApi api = gateway.asUser().processes();
+        api.list(selectedId).forEach(p -> ps.add(ProcessRow.of(p)));
+        for (PortView o : api.ports(selectedId)) {
+          String pathUrl = o.pathUrl() == null ? o.url() : o.pathUrl();
+          open.add(new PortRow(o.port(), o.url(), gateway.forBrowser(pathUrl, pageOrigin)));
+        }
+      } catch (CmsApiException e) {
         // 404: an admin's view of another owner's container (processes stay with the owner)
         if (e.status() != 404) {
           log("error", "Processes and ports of " + selectedId + ": " + e.reason());
@@ -355,14 +341,9 @@ public class ConsoleView implements Serializable {
       return;
     }
     try {
-      JsonObject p = gateway.stopProcess(base, selectedId, pid);
-      JsonValue code = p.get("exitCode");
-      log(
-          "info",
-          "Stopped "
-              + pid
-              + (code instanceof jakarta.json.JsonNumber n ? ": exit code " + n.intValue() : ""));
-    } catch (GatewayException e) {
+      ProcessView p = gateway.asUser().processes().stop(selectedId, pid);
+      log("info", "Stopped " + pid + (p.exitCode() == null ? "" : ": exit code " + p.exitCode()));
+    } catch (CmsApiException e) {
       log("error", "Stop " + pid + " refused: " + e.reason());
     }
     loadActivity();
@@ -378,10 +359,9 @@ public class ConsoleView implements Serializable {
 
   private void load(boolean reportChanges) {
     try {
-      JsonArray list = gateway.list(base);
       List<ContainerRow> rows = new ArrayList<>();
-      for (JsonValue v : list) {
-        ContainerRow r = ContainerRow.of(v.asJsonObject());
+      for (ContainerView v : gateway.asUser().containers().list(null)) {
+        ContainerRow r = ContainerRow.of(v);
         rows.add(r);
         String before = statuses.put(r.getId(), r.getStatus());
         if (reportChanges && before != null && !before.equals(r.getStatus())) {
@@ -406,7 +386,7 @@ public class ConsoleView implements Serializable {
         log("success", "The gateway answers again");
       }
       listError = null;
-    } catch (GatewayException e) {
+    } catch (CmsApiException e) {
       if (e.status() == 401) {
         // the gateway session ended (expired, or the user was removed): sign in again
         log("error", "Your session ended: " + e.reason() + ". Reload to sign in again.");
@@ -453,22 +433,18 @@ public class ConsoleView implements Serializable {
     try (InputStream in = new UploadProgress(file.getInputStream(), progress)) {
       String text;
       if (zip) {
-        JsonObject r = gateway.postArchive(base, selectedId, dest, in);
+        ArchiveUnpacked r = gateway.asUser().files().unpack(selectedId, dest, in);
         text =
             String.format(
-                "Unpacked %s into %s: %d entries, %s",
-                name,
-                dest,
-                r.getJsonNumber("entries").longValue(),
-                size(r.getJsonNumber("bytes").longValue()));
+                "Unpacked %s into %s: %d entries, %s", name, dest, r.entries(), size(r.bytes()));
       } else {
-        JsonObject r = gateway.putFile(base, selectedId, dest, in);
-        long bytes = r.containsKey("bytes") ? r.getJsonNumber("bytes").longValue() : total;
+        FileWritten r = gateway.asUser().files().write(selectedId, dest, null, in);
+        long bytes = r.bytes();
         text = String.format("Wrote %s to %s (%s)", name, dest, size(bytes));
       }
       log("success", text);
       uploadDone(true, text, null);
-    } catch (GatewayException e) {
+    } catch (CmsApiException e) {
       String text = "Upload of " + name + " to " + dest + " refused: " + e.reason();
       log("error", text);
       uploadDone(false, text, e.rule());
@@ -526,28 +502,25 @@ public class ConsoleView implements Serializable {
       return;
     }
     try {
-      Optional<JsonObject> p = gateway.startProcess(base, selectedId, command, cwd, runPort);
+      ProcessView p =
+          gateway
+              .asUser()
+              .processes()
+              .start(selectedId, new StartProcess(command, cwd, null, runPort));
       JsonObjectBuilder run =
           Json.createObjectBuilder()
               .add("kind", "run")
               .add("port", runPort)
               .add("command", command);
-      if (p.isPresent()) {
-        runProcess = p.get().getString("id", null);
-        String terminal = p.get().getString("terminal", runProcess);
-        run.add("terminal", terminal).add("process", runProcess);
-        memory.terminal(selectedId, terminal);
-        log("info", "Started " + runProcess + ": " + command + " in " + cwd);
-      } else {
-        // no process API on this gateway: run the command in a shell terminal of its own
-        runProcess = null;
-        run.add("terminal", "run").add("input", "cd " + shellQuote(cwd) + " && " + command + "\r");
-        log("info", "Running in terminal run: " + command + " in " + cwd);
-      }
+      runProcess = p.id();
+      String terminal = p.terminal() == null ? runProcess : p.terminal();
+      run.add("terminal", terminal).add("process", runProcess);
+      memory.terminal(selectedId, terminal);
+      log("info", "Started " + runProcess + ": " + command + " in " + cwd);
       event(run);
       watchPort(runPort, "/");
       loadActivity();
-    } catch (GatewayException e) {
+    } catch (CmsApiException e) {
       log("error", "Build & Run refused: " + e.reason());
     }
   }
@@ -576,20 +549,10 @@ public class ConsoleView implements Serializable {
     try {
       String url = null;
       String pathUrl = null;
-      Optional<JsonArray> ports = gateway.ports(base, selectedId);
-      if (ports.isPresent()) {
-        for (JsonValue v : ports.get()) {
-          JsonObject o = v.asJsonObject();
-          if (o.getInt("port", -1) == previewPort) {
-            url = o.getString("url", null);
-            pathUrl = o.getString("pathUrl", null);
-          }
-        }
-      } else {
-        JsonObject p = gateway.preview(base, selectedId, previewPort);
-        if (gateway.answers(p.getString("pathUrl"))) {
-          url = p.getString("url", null);
-          pathUrl = p.getString("pathUrl", null);
+      for (PortView o : gateway.asUser().processes().ports(selectedId)) {
+        if (o.port() == previewPort) {
+          url = o.url();
+          pathUrl = o.pathUrl();
         }
       }
       if (url != null) {
@@ -603,7 +566,7 @@ public class ConsoleView implements Serializable {
                 .add("pathUrl", gateway.forBrowser(pathUrl == null ? url : pathUrl, pageOrigin))
                 .add("path", previewPath));
       }
-    } catch (GatewayException e) {
+    } catch (CmsApiException e) {
       waitingForPort = false;
       log("error", "Preview of port " + previewPort + " failed: " + e.reason());
     }
@@ -659,10 +622,6 @@ public class ConsoleView implements Serializable {
       return String.format("%.1f KiB", bytes / 1024.0);
     }
     return String.format("%.1f MiB", bytes / (1024.0 * 1024));
-  }
-
-  private static String shellQuote(String s) {
-    return "'" + s.replace("'", "'\\''") + "'";
   }
 
   private Optional<ContainerRow> row(String id) {

@@ -1,10 +1,7 @@
 package dev.cms.console;
 
-import jakarta.json.JsonNumber;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
+import dev.cms.client.ContainerView;
 import java.io.Serializable;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -39,26 +36,14 @@ public class ContainerRow implements Serializable {
     this.reason = reason;
   }
 
-  static ContainerRow of(JsonObject c) {
-    String created = "";
-    try {
-      created = TIME.format(Instant.parse(c.getString("createdAt", "")));
-    } catch (RuntimeException e) {
-      created = c.getString("createdAt", "");
-    }
-    int memory = 0;
-    JsonValue limits = c.get("limits");
-    if (limits instanceof JsonObject l && l.get("memoryMb") instanceof JsonNumber n) {
-      memory = n.intValue();
-    }
-    JsonValue reason = c.get("reason");
+  static ContainerRow of(ContainerView c) {
     return new ContainerRow(
-        c.getString("id"),
-        c.getString("status", "UNKNOWN"),
-        c.getBoolean("agentConnected", false),
-        created,
-        memory,
-        reason instanceof jakarta.json.JsonString s ? s.getString() : null);
+        c.id(),
+        c.status() == null ? "UNKNOWN" : c.status(),
+        c.agentConnected(),
+        c.createdAt() == null ? "" : TIME.format(c.createdAt()),
+        c.limits() == null ? 0 : c.limits().memoryMb(),
+        c.reason());
   }
 
   public String getId() {

@@ -1,8 +1,10 @@
 package dev.cms.console;
 
+import dev.cms.client.CmsApiException;
+import dev.cms.client.Session;
+import dev.cms.client.SignIn;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonObject;
 import jakarta.security.enterprise.credential.UsernamePasswordCredential;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import jakarta.security.enterprise.identitystore.IdentityStore;
@@ -17,16 +19,20 @@ import java.util.Set;
 @ApplicationScoped
 public class GatewayIdentityStore implements IdentityStore {
 
-  @Inject GatewayClient gateway;
+  @Inject Gateway gateway;
   @Inject UserSession session;
   @Inject SignInOutcome outcome;
 
   public CredentialValidationResult validate(UsernamePasswordCredential credential) {
     try {
-      JsonObject s = gateway.openSession(credential.getCaller(), credential.getPasswordAsString());
+      Session s =
+          gateway
+              .asService()
+              .sessions()
+              .open(new SignIn(credential.getCaller(), credential.getPasswordAsString()));
       Set<String> roles = session.signedIn(s);
-      return new CredentialValidationResult(s.getString("name"), roles);
-    } catch (GatewayException e) {
+      return new CredentialValidationResult(s.name(), roles);
+    } catch (CmsApiException e) {
       outcome.refuse(
           switch (e.status()) {
             case 401 -> "Wrong user name or password.";

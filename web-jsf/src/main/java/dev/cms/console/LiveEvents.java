@@ -50,7 +50,7 @@ public class LiveEvents {
   static final int READ_TIMEOUT_MS = 45_000;
   private static final Logger LOG = Logger.getLogger(LiveEvents.class.getName());
 
-  @Inject GatewayClient gateway;
+  @Inject Gateway gateway;
 
   @Inject
   @Push(channel = CHANNEL)

@@ -1,8 +1,10 @@
 package dev.cms.console;
 
+import dev.cms.client.CmsApiException;
+import dev.cms.client.FederatedSignIn;
+import dev.cms.client.Session;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonObject;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import jakarta.security.enterprise.identitystore.IdentityStore;
 import jakarta.security.enterprise.identitystore.openid.OpenIdContext;
@@ -26,7 +28,7 @@ public class OidcGatewayStore implements IdentityStore {
   private static final Logger LOG = Logger.getLogger(OidcGatewayStore.class.getName());
 
   @Inject OpenIdContext openId;
-  @Inject GatewayClient gateway;
+  @Inject Gateway gateway;
   @Inject UserSession session;
   @Inject HttpServletRequest request;
 
@@ -39,10 +41,14 @@ public class OidcGatewayStore implements IdentityStore {
   public Set<String> getCallerGroups(CredentialValidationResult result) {
     String name = result.getCallerPrincipal().getName();
     try {
-      JsonObject s = gateway.openFederatedSession(openId.getIdentityToken().getToken());
+      Session s =
+          gateway
+              .asService()
+              .sessions()
+              .openFederated(new FederatedSignIn(openId.getIdentityToken().getToken()));
       request.changeSessionId(); // before the identity is attached to the session
       return session.signedIn(s);
-    } catch (GatewayException e) {
+    } catch (CmsApiException e) {
       LOG.log(
           Level.WARNING,
           () -> "OpenID Connect sign-in of '" + name + "' refused by the gateway: " + e.detail());

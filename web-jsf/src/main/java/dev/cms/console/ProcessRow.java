@@ -1,7 +1,6 @@
 package dev.cms.console;
 
-import jakarta.json.JsonNumber;
-import jakarta.json.JsonObject;
+import dev.cms.client.ProcessView;
 import java.io.Serializable;
 
 /** One process of the attached container as the Processes panel shows it. */
@@ -23,14 +22,13 @@ public class ProcessRow implements Serializable {
     this.exitCode = exitCode;
   }
 
-  static ProcessRow of(JsonObject p) {
-    String id = p.getString("id");
+  static ProcessRow of(ProcessView p) {
     return new ProcessRow(
-        id,
-        p.getString("terminal", id),
-        p.getString("command", ""),
-        p.getString("status", "UNKNOWN"),
-        p.get("exitCode") instanceof JsonNumber n ? n.intValue() : null);
+        p.id(),
+        p.terminal() == null ? p.id() : p.terminal(),
+        p.command() == null ? "" : p.command(),
+        p.status() == null ? "UNKNOWN" : p.status(),
+        p.exitCode());
   }
 
   public String getId() {

@@ -1,10 +1,10 @@
 package dev.cms.console;
 
+import dev.cms.client.Session;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.SessionScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import jakarta.json.JsonObject;
 import java.io.Serializable;
 import java.util.Optional;
 import java.util.Set;
@@ -24,7 +24,7 @@ public class UserSession implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = Logger.getLogger(UserSession.class.getName());
 
-  @Inject GatewayClient gateway;
+  @Inject Gateway gateway;
   @Inject LiveEvents live;
 
   private String token;
@@ -37,13 +37,9 @@ public class UserSession implements Serializable {
    * Signs this session in with the gateway's session answer {@code {token, userId, name, role}};
    * returns the caller's console roles.
    */
-  Set<String> signedIn(JsonObject gatewaySession) {
-    boolean isAdmin = "admin".equals(gatewaySession.getString("role", "user"));
-    signedIn(
-        gatewaySession.getString("token"),
-        gatewaySession.getString("userId"),
-        gatewaySession.getString("name"),
-        isAdmin);
+  Set<String> signedIn(Session gatewaySession) {
+    boolean isAdmin = gatewaySession.admin();
+    signedIn(gatewaySession.token(), gatewaySession.userId(), gatewaySession.name(), isAdmin);
     return isAdmin ? Set.of("user", "admin") : Set.of("user");
   }
 

@@ -1,0 +1,30 @@
+package dev.cms.client;
+
+import java.util.Map;
+
+/**
+ * The body of {@code POST /api/v1/containers}: every field optional (null: the gateway's default).
+ */
+public record CreateContainer(
+    Integer memoryMb,
+    Double cpus,
+    Long idleTimeoutSeconds,
+    Long ttlSeconds,
+    Map<String, String> env,
+    Map<String, String> labels) {
+
+  /** A request with every field left to the gateway. */
+  public static CreateContainer defaults() {
+    return new CreateContainer(null, null, null, null, null, null);
+  }
+
+  /** This request with the memory limit in MiB. */
+  public CreateContainer withMemoryMb(int mb) {
+    return new CreateContainer(mb, cpus, idleTimeoutSeconds, ttlSeconds, env, labels);
+  }
+
+  /** This request with the idle timeout in seconds. */
+  public CreateContainer withIdleTimeoutSeconds(long seconds) {
+    return new CreateContainer(memoryMb, cpus, seconds, ttlSeconds, env, labels);
+  }
+}

@@ -1,0 +1,4 @@
+package dev.cms.client;
+
+/** The answer of {@code POST …/files/move}. */
+public record Moved(String from, String to) {}

@@ -1,0 +1,4 @@
+package dev.cms.client;
+
+/** The body of {@code POST /api/v1/keys}. */
+public record NewKey(String label) {}
