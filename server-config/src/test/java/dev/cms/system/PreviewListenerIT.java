@@ -73,7 +73,7 @@ class PreviewListenerIT {
       server.keepAliveTimeout = 120000;
       server.listen(3000, '0.0.0.0');
       http.createServer((req, res) => res.end('v6 only on ' + req.url)).listen(3002, '::1');
-      // 3003: closes idle kept-alive connections after 300 ms; /drop-once?k=… drops the
+      // 3003: closes idle kept-alive connections after 200 ms; /drop-once?k=… drops the
       // connection without an answer the first time it sees k
       const dropped = new Set();
       let seen = 0;
@@ -93,7 +93,7 @@ class PreviewListenerIT {
         res.writeHead(200, {'content-type': 'text/plain', 'content-length': Buffer.byteLength(body)});
         res.end(body);
       });
-      ka.keepAliveTimeout = 300;
+      ka.keepAliveTimeout = 200;
       ka.listen(3003, '0.0.0.0');
       http.createServer((req, res) => res.end('inspector')).listen(9229, '127.0.0.1');
       """;
@@ -285,15 +285,16 @@ class PreviewListenerIT {
 
   /**
    * The keep-alive race: the app closes an idle kept-alive connection (here after 300 ms) just as
-   * the browser's next request goes out on the same browser connection. Sleeping around the app's
-   * timeout, the second request must be answered, never a 502 or a dropped connection.
+   * the browser's next request goes out on the same browser connection (here after 200 ms).
+   * Sleeping from just before to just after the app's timeout in steps of 0.25 ms, the second
+   * request must be answered every time, never a 502 or a dropped connection.
    */
   @Test
   void aRequestRacingTheAppsKeepAliveCloseIsAnswered() throws Exception {
     URI path = URI.create(url(3003, false));
     int newConnections = 0;
-    for (int i = 0; i < 30; i++) {
-      long sleep = 280 + i * 2L; // 280 … 338 ms around the app's 300 ms
+    for (int i = 0; i < 100; i++) {
+      long sleep = 190_000_000L + i * 250_000L; // 190 … 214.75 ms around the app's 200 ms
       try (Socket s = new Socket("127.0.0.1", gw.previewPort())) {
         s.setSoTimeout(30_000);
         OutputStream out = s.getOutputStream();
@@ -301,7 +302,10 @@ class PreviewListenerIT {
         String[] first = null;
         for (int n = 0; n < 2; n++) {
           if (n == 1) {
-            Thread.sleep(sleep);
+            long until = System.nanoTime() + sleep;
+            for (long left; (left = until - System.nanoTime()) > 0; ) {
+              java.util.concurrent.locks.LockSupport.parkNanos(left);
+            }
           }
           out.write(
               ("GET " + path.getPath() + "ka HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -310,7 +314,7 @@ class PreviewListenerIT {
           Response r = Response.read(in);
           String body = new String(r.body, StandardCharsets.US_ASCII);
           assertThat(r.status)
-              .as("attempt %d (sleep %d ms), request %d: %s", i, sleep, n, body)
+              .as("attempt %d (sleep %.2f ms), request %d: %s", i, sleep / 1e6, n, body)
               .isEqualTo(200);
           String[] words = body.split(" ");
           if (n == 0) {
