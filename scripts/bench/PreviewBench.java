@@ -534,7 +534,8 @@ public class PreviewBench {
     }
     double m = median(v);
     boolean met = atLeast ? m >= bound : m <= bound;
-    System.out.printf("| %s: %s | %s | %s |%n", kase, what, atLeast ? pctRange(v) : msRange(v), met ? "yes" : "NO");
+    System.out.printf("| %s: %s | %s | %s |%n", kase, what, atLeast ? pctRange(v) : msRange(v),
+        what.contains("INVALID") ? "not judged" : met ? "yes" : "NO");
   }
 
   // ---------------------------------------------------------------- CPU of the parties
