@@ -1,361 +1,722 @@
 /*
- * Preview proxy benchmark (issue 5). NOT a test: it prints numbers.
+ * Preview benchmark (issues 5 and 11). NOT a test: it prints numbers. See docs/PERFORMANCE.md.
  *
- * Run through scripts/bench-preview.sh, which starts the service; directly:
+ * Run through scripts/bench-preview.sh, which starts the service and compiles BenchSupport:
  *
- *   java scripts/bench/PreviewBench.java <baseUrl> <apiKey>
+ *   java -cp <BenchSupport classes> scripts/bench/PreviewBench.java <baseUrl> <apiKey>
  *
- * JDK 17 single-file source launch, no dependency beyond the JDK; needs the `docker` CLI (to find
- * the container's address on the `cms-net` bridge) and, optionally, `wrk` on the PATH.
+ * JDK 17 single-file source launch; needs the `docker` CLI (the container's address on CMS_NETWORK
+ * and its processes' host pids) and, for the relay limit, `socat` on the PATH (else a JDK relay).
  *
- * It creates one container (POST /api/v1/containers?wait=ready), uploads a zero-dependency Node app
- * to /app/web/server.js (PUT /api/v1/containers/{id}/files), starts it by typing
- * `cd /app/web && exec node server.js` into a terminal over the client WebSocket, and measures two
- * responses of that app:
- *  - /small: a ~1 KB HTML page (exactly SMALL_BYTES bytes, Content-Length),
- *  - /big:   1 MiB of bytes (Content-Length),
- * each through two routes:
- *  - preview: host form. The client connects to 127.0.0.1:<gateway port> and sends
- *    `Host: 3000-<id>-<secret>.localhost:<port>` itself (GET /api/v1/containers/{id}/preview/3000 →
- *    url). Gateway → agent `tcp` stream → 127.0.0.1:3000 in the container; the gateway opens one
- *    stream per request (Connection: close towards the app), the client side is kept alive.
- *  - direct: the container's IP on the `cms-net` bridge, port 3000 (`docker inspect` of the
- *    container labelled cms.record=<id>), HTTP/1.1 keep-alive straight to node.
+ * It creates one container (BenchSupport.Api), uploads a zero-dependency Node app that answers
+ * /b/<n> with n bytes (Content-Length, keep-alive), starts it in a terminal (BenchSupport.Term) and
+ * loads it over these routes, all from this process, HTTP/1.1 keep-alive:
+ *  - direct:  the container's IP on CMS_NETWORK, port 3000, straight to node;
+ *  - preview: the gateway's preview listener (host form, `Host: 3000-<id>-<secret>.localhost:<port>`):
+ *             client → listener → agent data connection → agent → node;
+ *  - relay:   the machine's limit for the same hop without the gateway: a plain relay on the host
+ *             (socat fork, one process per connection, read/write, TCP_NODELAY both sides; or, with
+ *             BENCH_RELAY=jdk or no socat, this program's own two-threads-per-connection relay in a
+ *             child JVM) → the container's IP:3000;
+ *  - self:    the preview listener answering itself: its 404 for a host it does not know. The
+ *             listener closes the connection after its own answers, so this is one TCP connection
+ *             per request: the listener's accept + parse + answer ceiling.
  *
- * Closed loop, BENCH_CONNECTIONS (16) connections, each sending its next request as soon as the
- * previous response is read completely. BENCH_WARMUP (2) seconds untimed, then BENCH_SECONDS (10)
- * timed: throughput counts the responses completed inside the timed window, the latency of each of
- * them is first request byte written → last response byte read. Percentiles by nearest rank.
+ * Plan: BENCH_WARMUP (20) seconds of untimed load on direct and preview (all sizes, 16 connections)
+ * to warm the gateway's and agent's JVMs; then per case (connections × body size; BENCH_CONNECTIONS
+ * "1,16,64", BENCH_SIZES "1024,65536,1048576") BENCH_PAIRS (5) alternating direct/preview pairs of
+ * BENCH_SECONDS (10) timed seconds each (after a 1 s untimed lead-in on fresh connections); the
+ * 16-connection 1 KiB and 1 MiB cases add a relay run to every pair. Then the fixed-rate open loop:
+ * BENCH_RATE (1000) req/s of 1 KiB over BENCH_RATE_CONNECTIONS (16) connections, request i due at
+ * start + i/rate on connection i mod n, its latency counted from that due time (no coordinated
+ * omission), the same pairs. Then the self route, BENCH_PAIRS runs at 16 connections.
+ * BENCH_QUICK=1: 1 pair of 3 s, 4 s warm-up, 1 and 16 connections, 1 KiB and 1 MiB.
  *
- * Load generators (BENCH_TOOL): `jdk` — the built-in one below (one platform thread and one blocking
- * socket per connection, raw HTTP/1.1 keep-alive, reconnects when the server closes); `wrk` — the
- * wrk binary (`wrk -t2 -c16 -d10s --latency -H 'Host: …'`, a separate 2 s wrk run as warm-up); `auto`
- * (default) — both, wrk only if it is on the PATH. The scenarios alternate direct/preview so background
- * load hits both alike. Afterwards, with the jdk generator and ONE connection for BENCH_SINGLE_SECONDS
- * (5; 0 skips it), the same four scenarios again: the added latency of an unloaded request.
- *
- * Each row also shows the CPU used during its timed window, in % of one core: the gateway JVM
- * (/proc/<BENCH_SERVICE_PID>/stat, set by the script), the container (its cgroup: node + agent) and
- * the whole machine (/proc/stat), so a saturated machine or a CPU-bound gateway is visible.
+ * Per run: requests completed in the timed window, latency (first request byte written, or the due
+ * time, → last response byte read; nearest rank), and CPU time of each party during the window:
+ * gateway (its JVM, BENCH_SERVICE_PID), agent (the container's java process), app (node), client
+ * (this JVM), relay (socat and its children, or the relay JVM), and the machine (/proc/stat).
+ * The table gives per case and route the median over the pairs; ratios are taken per pair
+ * (preview/direct of the same pair) and given as median with min–max; CPU per request and per MiB
+ * is the sum over the pairs' windows divided by the sum of their requests / MiB.
  */
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 public class PreviewBench {
 
-  static final int CONNECTIONS = Integer.parseInt(env("BENCH_CONNECTIONS", "16"));
-  static final int SECONDS = Integer.parseInt(env("BENCH_SECONDS", "10"));
-  static final int WARMUP = Integer.parseInt(env("BENCH_WARMUP", "2"));
-  static final String TOOL = env("BENCH_TOOL", "auto");
-  static final int SINGLE_SECONDS = Integer.parseInt(env("BENCH_SINGLE_SECONDS", "5"));
-  static final String SERVICE_PID = env("BENCH_SERVICE_PID", "");
-  static final int SMALL_BYTES = 1024;
-  static final int BIG_BYTES = 1 << 20;
+  static final boolean QUICK = BenchSupport.env("BENCH_QUICK", "0").equals("1");
+  static final int WARMUP = BenchSupport.envInt("BENCH_WARMUP", QUICK ? 4 : 20);
+  static final int PAIRS = BenchSupport.envInt("BENCH_PAIRS", QUICK ? 1 : 5);
+  static final int SECONDS = BenchSupport.envInt("BENCH_SECONDS", QUICK ? 3 : 10);
+  static final int LEAD = 1;
+  static final List<Integer> CONNS = ints(BenchSupport.env("BENCH_CONNECTIONS", QUICK ? "1,16" : "1,16,64"));
+  static final List<Integer> SIZES =
+      ints(BenchSupport.env("BENCH_SIZES", QUICK ? "1024,1048576" : "1024,65536,1048576"));
+  static final int RATE = BenchSupport.envInt("BENCH_RATE", 1000);
+  static final int RATE_CONNS = BenchSupport.envInt("BENCH_RATE_CONNECTIONS", 16);
+  static final String RELAY = BenchSupport.env("BENCH_RELAY", "auto");
+  static final String SERVICE_PID = BenchSupport.env("BENCH_SERVICE_PID", "");
+  static final int KIB = 1024;
+  static final int MIB = 1 << 20;
 
   static final String SERVER_JS =
       """
-      // PreviewBench app: zero dependencies, keep-alive allowed.
+      // PreviewBench app: zero dependencies, keep-alive; /b/<n> answers n bytes (n ≤ 16 MiB)
       const http = require('http');
-      const head = '<!doctype html><html><head><title>bench</title></head><body><h1>small</h1><p>';
-      const tail = '</p></body></html>\\n';
-      const small = Buffer.from(head + 'x'.repeat(%d - head.length - tail.length) + tail);
-      const big = Buffer.alloc(%d, 0x61);
+      const bodies = new Map();
       const server = http.createServer((req, res) => {
-        const path = req.url.split('?')[0];
-        if (path === '/small') {
-          res.writeHead(200, {'content-type': 'text/html', 'content-length': small.length});
-          res.end(small);
-        } else if (path === '/big') {
-          res.writeHead(200, {'content-type': 'application/octet-stream', 'content-length': big.length});
-          res.end(big);
-        } else {
+        const m = /^\\/b\\/(\\d+)$/.exec(req.url.split('?')[0]);
+        const n = m ? Number(m[1]) : -1;
+        if (n < 0 || n > 16777216) {
           res.writeHead(404, {'content-type': 'text/plain', 'content-length': 10});
           res.end('not found\\n');
+          return;
         }
+        let body = bodies.get(n);
+        if (!body) { body = Buffer.alloc(n, 0x61); if (bodies.size < 16) bodies.set(n, body); }
+        res.writeHead(200, {'content-type': 'application/octet-stream', 'content-length': n});
+        res.end(body);
       });
       server.keepAliveTimeout = 60000;
       server.headersTimeout = 61000;
-      server.listen(3000, () => console.log('bench app listening on 3000'));
-      """
-          .formatted(SMALL_BYTES, BIG_BYTES);
+      server.listen(3000, () => console.log('bench app listening on ' + 3000));
+      """;
 
-  static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
-
-  static String baseUrl;
-  static String apiKey;
+  static BenchSupport.Api api;
+  static Parties parties;
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 4 && args[0].equals("relay")) {
+      relayMain(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]));
+      return;
+    }
     if (args.length != 2) {
       System.err.println("usage: java PreviewBench.java <baseUrl> <apiKey>");
       System.exit(2);
     }
-    baseUrl = args[0].replaceAll("/+$", "");
-    apiKey = args[1];
-    boolean haveWrk = onPath("wrk");
-    boolean useJdk = !TOOL.equals("wrk");
-    boolean useWrk = TOOL.equals("wrk") || (TOOL.equals("auto") && haveWrk);
-    if (useWrk && !haveWrk) throw new IllegalStateException("BENCH_TOOL=wrk but wrk is not on the PATH");
+    api = new BenchSupport.Api(args[0], args[1]);
+    String relayKind = RELAY.equals("auto") ? (onPath("socat") ? "socat" : "jdk") : RELAY;
     System.out.printf(
-        "preview proxy benchmark: %s, %d connections, %d s warm-up + %d s per scenario, load generator(s): %s%n",
-        baseUrl, CONNECTIONS, WARMUP, SECONDS,
-        (useJdk ? "jdk" : "") + (useJdk && useWrk ? " + " : "") + (useWrk ? "wrk (" + wrkVersion() + ")" : ""));
+        Locale.ROOT,
+        "preview benchmark: %s; warm-up %d s; %d pair(s) of %d s (+%d s lead-in) per case; connections %s;"
+            + " sizes %s; fixed rate %d req/s on %d connections; relay %s; %d cores%n",
+        api.baseUrl, WARMUP, PAIRS, SECONDS, LEAD, CONNS, SIZES, RATE, RATE_CONNS, relayKind,
+        Runtime.getRuntime().availableProcessors());
 
-    String body = create();
-    String id = group(Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\""), body);
-    Terminal terminal = null;
+    BenchSupport.Api.Created c = api.create("{}");
+    String id = c.id();
+    BenchSupport.Term term = null;
+    Process relay = null;
     try {
-      String wsUrl = group(Pattern.compile("\"websocketUrl\"\\s*:\\s*\"([^\"]+)\""), body);
-      String token = group(Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\""), body);
-      upload(id, "/app/web/server.js", SERVER_JS);
-      terminal = Terminal.open(wsUrl, token, "app");
-      Thread.sleep(1000); // let bash print its prompt
-      terminal.type("cd /app/web && exec node server.js\r");
+      api.expect(
+          api.request("/api/v1/containers/" + id + "/files?path="
+                  + URLEncoder.encode("/app/web/server.js", StandardCharsets.UTF_8))
+              .PUT(HttpRequest.BodyPublishers.ofString(SERVER_JS))
+              .build(),
+          200);
+      term = BenchSupport.Term.open(api.http, c.websocketUrl(), c.token(), "app", Duration.ofSeconds(30));
+      term.awaitQuiet(500, 5_000); // bash's prompt
+      var listening = term.expect("bench app listening");
+      term.input("cd /app/web && exec node server.js\r");
+      term.await(listening, "bench app listening", Duration.ofSeconds(60));
 
-      String previews = api("GET", "/api/v1/containers/" + id + "/preview/3000");
-      URI hostUrl = URI.create(group(Pattern.compile("\"url\"\\s*:\\s*\"([^\"]+)\""), previews));
-      // the preview listener (CMS_PREVIEW_PORT): the host-form URL names its port
+      String previews = api.expect(api.request("/api/v1/containers/" + id + "/preview/3000").GET().build(), 200);
+      URI hostUrl = URI.create(BenchSupport.field(previews, "url"));
       Target preview =
-          new Target(
-              "preview", new InetSocketAddress("127.0.0.1", hostUrl.getPort()),
-              hostUrl.getHost() + ":" + hostUrl.getPort());
-      String network = System.getenv().getOrDefault("CMS_NETWORK", "cms-net");
+          new Target("preview", new InetSocketAddress("127.0.0.1", hostUrl.getPort()),
+              hostUrl.getHost() + ":" + hostUrl.getPort(), 200);
+      Target self =
+          new Target("self", new InetSocketAddress("127.0.0.1", hostUrl.getPort()),
+              "nobody.localhost:" + hostUrl.getPort(), 404);
+      String network = BenchSupport.env("CMS_NETWORK", "cms-net");
       String engineId = sh("docker", "ps", "-q", "--no-trunc", "--filter", "label=cms.record=" + id).strip();
-      String ip =
-          sh("docker", "inspect", "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", engineId).strip();
-      Target direct = new Target("direct", new InetSocketAddress(ip, 3000), ip + ":3000");
-      System.out.printf("container %s (engine %s), cms-net IP %s%n", id, engineId.substring(0, 12), ip);
-      System.out.printf("preview host form: Host: %s → 127.0.0.1:%d%n", preview.host, hostUrl.getPort());
+      String ip = sh("docker", "inspect", "-f",
+          "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", engineId).strip();
+      Target direct = new Target("direct", new InetSocketAddress(ip, 3000), ip + ":3000", 200);
+      parties = new Parties(engineId);
+      System.out.printf("container %s (engine %s), %s IP %s; pids: gateway %s, agent %d, app %d%n",
+          id, engineId.substring(0, 12), network, ip, SERVICE_PID.isEmpty() ? "-" : SERVICE_PID,
+          parties.agentPid, parties.appPid);
 
-      // wait for the app on both routes, then check both deliver exact sizes
+      int relayPort = freePort();
+      relay = startRelay(relayKind, relayPort, ip);
+      parties.relayPid = relay.pid();
+      Target relayed = new Target("relay", new InetSocketAddress("127.0.0.1", relayPort), ip + ":3000", 200);
+      System.out.printf("preview host form: Host: %s → 127.0.0.1:%d; relay (%s, pid %d) 127.0.0.1:%d → %s:3000%n",
+          preview.host, hostUrl.getPort(), relayKind, relay.pid(), relayPort, ip);
+
+      // every route answers with exact sizes before anything is measured
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      for (Target t : List.of(direct, preview)) {
-        while (true) {
-          try {
-            if (once(t, "/small") == SMALL_BYTES) break;
-          } catch (IOException e) {
-            // not up yet
+      for (Target t : List.of(direct, preview, relayed)) {
+        for (int size : List.of(KIB, MIB)) {
+          while (true) {
+            long got = -1;
+            try {
+              got = once(t, size);
+            } catch (IOException e) {
+              // not up yet
+            }
+            if (got == size) break;
+            if (System.nanoTime() > deadline) throw new IllegalStateException(t.name + " did not deliver " + size + " bytes");
+            Thread.sleep(250);
           }
-          if (System.nanoTime() > deadline) throw new IllegalStateException("the app did not answer on " + t.name);
-          Thread.sleep(250);
         }
-        int big = once(t, "/big");
-        if (big != BIG_BYTES) throw new IllegalStateException(t.name + " /big delivered " + big + " bytes");
       }
-      System.out.println("app answers on both routes (/small " + SMALL_BYTES + " B, /big " + BIG_BYTES + " B)");
-      System.out.println();
+      System.out.println("direct, preview and relay deliver exact sizes; warming up for " + WARMUP + " s");
+      warmUp(List.of(direct, preview), WARMUP);
 
-      cpu = new Cpu(engineId);
-      List<Result> results = new ArrayList<>();
-      for (String path : List.of("/small", "/big")) {
-        for (Target t : List.of(direct, preview)) {
-          if (useJdk) results.add(print(jdk(t, path, CONNECTIONS, SECONDS)));
-          if (useWrk) results.add(print(wrk(t, path)));
+      List<Run> runs = new ArrayList<>();
+      System.out.println();
+      System.out.println(Run.HEADER);
+      for (int conns : CONNS) {
+        for (int size : SIZES) {
+          boolean limit = conns == 16 && (size == KIB || size == MIB);
+          List<Target> routes = limit ? List.of(direct, preview, relayed) : List.of(direct, preview);
+          for (int pair = 0; pair < PAIRS; pair++) {
+            // alternate the order so drifts of the machine's load hit both routes alike
+            List<Target> order = new ArrayList<>(routes);
+            if (pair % 2 == 1) java.util.Collections.reverse(order);
+            for (Target t : order) runs.add(print(closed("c" + conns + " " + size(size), pair, t, size, conns, SECONDS)));
+          }
         }
       }
-      if (SINGLE_SECONDS > 0) {
-        for (String path : List.of("/small", "/big")) {
-          for (Target t : List.of(direct, preview)) results.add(print(jdk(t, path, 1, SINGLE_SECONDS)));
-        }
+      String fixedCase = "fixed " + RATE + "/s " + size(KIB);
+      for (int pair = 0; pair < PAIRS; pair++) {
+        List<Target> order = pair % 2 == 0 ? List.of(direct, preview) : List.of(preview, direct);
+        for (Target t : order) runs.add(print(fixed(fixedCase, pair, t, KIB, RATE, RATE_CONNS, SECONDS)));
       }
-      report(results, useJdk, useWrk);
+      for (int pair = 0; pair < PAIRS; pair++) {
+        runs.add(print(closed("c16 self 404", pair, self, 0, 16, SECONDS)));
+      }
+      report(runs, relayKind, fixedCase);
     } finally {
-      if (terminal != null) terminal.close();
-      delete(id);
+      if (relay != null) {
+        relay.destroy();
+        if (!relay.waitFor(5, TimeUnit.SECONDS)) relay.destroyForcibly();
+      }
+      if (term != null) term.close();
+      api.deleteQuietly(id);
     }
   }
 
-  // ---------------------------------------------------------------- results
+  static List<Integer> ints(String csv) {
+    List<Integer> r = new ArrayList<>();
+    for (String s : csv.split(",")) if (!s.isBlank()) r.add(Integer.parseInt(s.strip()));
+    return r;
+  }
 
-  record Target(String name, InetSocketAddress addr, String host) {}
+  static String size(int bytes) {
+    return bytes >= MIB ? bytes / MIB + " MiB" : bytes >= KIB ? bytes / KIB + " KiB" : bytes + " B";
+  }
 
-  /** Latencies in nanoseconds; -1 where the tool does not report it. */
-  record Result(
-      String tool, int conns, String route, String path, long requests, double seconds, long p50, long p90,
-      long p99, long max, long errors, long connects, String cpu) {
+  // ---------------------------------------------------------------- runs
+
+  record Target(String name, InetSocketAddress addr, String host, int status) {}
+
+  /** One timed run; latencies in ns; cpu in ns per party (-1 unknown). */
+  record Run(
+      String kase, int pair, String route, int size, int conns, long requests, double seconds, long p50,
+      long p99, long errors, long late, Map<String, Long> cpu) {
+    static final String HEADER =
+        String.format("%-22s %4s %-7s %10s %9s %9s %9s %6s  %s", "case", "pair", "route", "req/s", "MiB/s",
+            "p50 ms", "p99 ms", "errors", "CPU % of one core: gateway / agent / app / client / relay / machine");
+
     double rps() {
       return requests / seconds;
     }
 
-    double mbps(int bytes) {
-      return rps() * bytes / (1 << 20);
+    double mibps() {
+      return rps() * size / MIB;
     }
   }
 
-  static final String HEADER =
-      String.format("%-5s %5s %-8s %-7s %9s %8s %8s %8s %8s %8s %6s %8s  %s", "tool", "conns", "route", "path",
-          "req/s", "MiB/s", "p50", "p90", "p99", "max", "errors", "connects", "CPU % of one core: gateway / container / whole machine (of " + Runtime.getRuntime().availableProcessors() + " cores)");
-
-  static boolean headerPrinted = false;
-
-  static Result print(Result r) {
-    if (!headerPrinted) {
-      System.out.println(HEADER);
-      headerPrinted = true;
+  static Run print(Run r) {
+    StringBuilder cpu = new StringBuilder();
+    for (String p : Parties.NAMES) {
+      long v = r.cpu.getOrDefault(p, -1L);
+      if (cpu.length() > 0) cpu.append(" / ");
+      cpu.append(v < 0 ? "-" : String.format(Locale.ROOT, "%.0f", 100 * v / (r.seconds * 1e9)));
     }
-    int bytes = r.path.equals("/big") ? BIG_BYTES : SMALL_BYTES;
-    System.out.printf(
-        Locale.ROOT, "%-5s %5d %-8s %-7s %9.1f %8.1f %8s %8s %8s %8s %6d %8s  %s%n", r.tool, r.conns, r.route,
-        r.path, r.rps(), r.mbps(bytes), ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.errors,
-        r.connects < 0 ? "-" : r.connects, r.cpu);
+    System.out.printf(Locale.ROOT, "%-22s %4d %-7s %10.1f %9.1f %9.3f %9.3f %6d  %s%s%n", r.kase, r.pair + 1,
+        r.route, r.rps(), r.mibps(), r.p50 / 1e6, r.p99 / 1e6, r.errors, cpu,
+        r.late > 0 ? "  (" + r.late + " sends late)" : "");
     return r;
   }
 
-  static String ms(long nanos) {
-    return nanos < 0 ? "-" : String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+  static void warmUp(List<Target> routes, int seconds) throws Exception {
+    if (seconds <= 0) return;
+    int slices = routes.size() * SIZES.size();
+    int each = Math.max(1, (int) Math.ceil(seconds / (double) slices));
+    for (int size : SIZES) for (Target t : routes) closed("warm-up", 0, t, size, 16, each);
   }
 
-  static void report(List<Result> results, boolean useJdk, boolean useWrk) {
-    System.out.println("(latencies in milliseconds, first request byte written → last response byte read;"
-        + " jdk: nearest rank; wrk: its own percentiles, p90 as printed by wrk)");
-    System.out.println();
-    System.out.println("ratios, preview vs direct (targets of issue 5 apply to the " + CONNECTIONS + "-connection runs):");
-    for (String tool : List.of("jdk", "wrk")) {
-      if (tool.equals("jdk") && !useJdk || tool.equals("wrk") && !useWrk) continue;
-      for (String path : List.of("/small", "/big")) {
-        Result d = find(results, tool, CONNECTIONS, "direct", path);
-        Result p = find(results, tool, CONNECTIONS, "preview", path);
-        double ratio = p.rps() / d.rps();
-        double addedP50 = (p.p50 - d.p50) / 1e6;
-        double addedP99 = (p.p99 - d.p99) / 1e6;
-        System.out.printf(
-            Locale.ROOT,
-            "  %-4s c=%-3d %-7s throughput %6.1f%% of direct (%s); p50 +%.3f ms (%s); p99 +%.3f ms%n",
-            tool, CONNECTIONS, path, 100 * ratio, ratio >= 0.5 ? "target ≥ 50% met" : "target ≥ 50% NOT met", addedP50,
-            addedP50 < 2 ? "target < 2 ms met" : "target < 2 ms NOT met", addedP99);
-      }
-    }
-    if (SINGLE_SECONDS > 0) {
-      for (String path : List.of("/small", "/big")) {
-        Result d = find(results, "jdk", 1, "direct", path);
-        Result p = find(results, "jdk", 1, "preview", path);
-        System.out.printf(
-            Locale.ROOT, "  jdk  c=1   %-7s throughput %6.1f%% of direct; p50 +%.3f ms; p99 +%.3f ms (unloaded added latency)%n",
-            path, 100 * p.rps() / d.rps(), (p.p50 - d.p50) / 1e6, (p.p99 - d.p99) / 1e6);
-      }
-    }
+  /** Closed loop: conns connections, each sends its next request when the previous answer is read. */
+  static Run closed(String kase, int pair, Target t, int size, int conns, int seconds) throws Exception {
+    return load(kase, pair, t, size, conns, seconds, 0);
   }
 
-  static Result find(List<Result> rs, String tool, int conns, String route, String path) {
-    for (Result r : rs) {
-      if (r.tool.equals(tool) && r.conns == conns && r.route.equals(route) && r.path.equals(path)) return r;
-    }
-    throw new IllegalStateException("no result " + tool + " " + route + " " + path);
+  /** Open loop at rate req/s over conns connections; latency from each request's due time. */
+  static Run fixed(String kase, int pair, Target t, int size, int rate, int conns, int seconds) throws Exception {
+    return load(kase, pair, t, size, conns, seconds, rate);
   }
 
-  // ---------------------------------------------------------------- jdk load generator
-
-  static Result jdk(Target t, String path, int conns, int seconds) throws Exception {
-    final int CONNECTIONS = conns;
-    byte[] request =
-        ("GET " + path + " HTTP/1.1\r\nHost: " + t.host + "\r\nUser-Agent: PreviewBench\r\nAccept: */*\r\n\r\n")
-            .getBytes(StandardCharsets.ISO_8859_1);
-    long start = System.nanoTime();
-    long from = start + TimeUnit.SECONDS.toNanos(WARMUP);
+  static Run load(String kase, int pair, Target t, int size, int conns, int seconds, int rate) throws Exception {
+    String path = t.status == 200 ? "/b/" + size : "/bench-self-404";
+    byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + t.host + "\r\nUser-Agent: PreviewBench\r\nAccept: */*\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+    long from = start + TimeUnit.SECONDS.toNanos(LEAD);
     long to = from + TimeUnit.SECONDS.toNanos(seconds);
+    long interval = rate > 0 ? 1_000_000_000L / rate : 0;
     AtomicLong errors = new AtomicLong();
-    AtomicLong connects = new AtomicLong();
-    List<long[]> perThread = new ArrayList<>();
-    int[] counts = new int[CONNECTIONS];
-    Thread[] threads = new Thread[CONNECTIONS];
-    for (int i = 0; i < CONNECTIONS; i++) {
-      final int n = i;
-      long[][] holder = {new long[4096]};
-      perThread.add(null);
-      threads[i] =
-          new Thread(
-              () -> {
-                byte[] sink = new byte[65536];
-                Socket s = null;
-                InputStream in = null;
-                OutputStream out = null;
-                int c = 0;
-                while (System.nanoTime() < to) {
-                  try {
-                    if (s == null) {
-                      s = new Socket();
-                      s.setTcpNoDelay(true);
-                      s.setSoTimeout(30_000);
-                      s.connect(t.addr, 10_000);
-                      in = new BufferedInputStream(s.getInputStream(), 65536);
-                      out = s.getOutputStream();
-                      connects.incrementAndGet();
-                    }
-                    long t0 = System.nanoTime();
-                    out.write(request);
-                    out.flush();
-                    Response r = readResponse(in, sink);
-                    long t1 = System.nanoTime();
-                    if (r.status != 200) errors.incrementAndGet();
-                    if (t1 >= from && t1 <= to) {
-                      if (c == holder[0].length) holder[0] = Arrays.copyOf(holder[0], c * 2);
-                      holder[0][c++] = t1 - t0;
-                    }
-                    if (r.close) {
-                      s.close();
-                      s = null;
-                    }
-                  } catch (IOException e) {
-                    errors.incrementAndGet();
-                    closeQuietly(s);
-                    s = null;
-                  }
-                }
-                closeQuietly(s);
-                counts[n] = c;
-                synchronized (perThread) {
-                  perThread.set(n, holder[0]);
-                }
-              },
-              "load-" + i);
+    AtomicLong late = new AtomicLong();
+    long[][] lat = new long[conns][];
+    int[] counts = new int[conns];
+    Thread[] threads = new Thread[conns];
+    for (int i = 0; i < conns; i++) {
+      final int k = i;
+      threads[i] = new Thread(() -> {
+        long[] mine = new long[1024];
+        int c = 0;
+        byte[] sink = new byte[65536];
+        Socket s = null;
+        InputStream in = null;
+        OutputStream out = null;
+        long seq = k; // open loop: this connection's requests are k, k+conns, …
+        while (true) {
+          long due = rate > 0 ? start + seq * interval : 0;
+          if (rate > 0) {
+            if (due >= to) break;
+            long now = System.nanoTime();
+            if (due > now) {
+              try {
+                sleepUntil(due);
+              } catch (InterruptedException e) {
+                break;
+              }
+            } else if (now - due > 1_000_000 && due >= from) {
+              late.incrementAndGet();
+            }
+          } else if (System.nanoTime() >= to) {
+            break;
+          }
+          try {
+            if (s == null) {
+              s = new Socket();
+              s.setTcpNoDelay(true);
+              s.setSoTimeout(30_000);
+              s.connect(t.addr, 10_000);
+              in = new BufferedInputStream(s.getInputStream(), 65536);
+              out = s.getOutputStream();
+            }
+            long t0 = rate > 0 ? due : System.nanoTime();
+            out.write(request);
+            out.flush();
+            Response r = readResponse(in, sink);
+            long t1 = System.nanoTime();
+            boolean counted = rate > 0 ? due >= from : t1 >= from && t1 <= to;
+            if (counted) {
+              if (r.status != t.status || (t.status == 200 && r.bodyBytes != size)) errors.incrementAndGet();
+              if (c == mine.length) mine = Arrays.copyOf(mine, c * 2);
+              mine[c++] = t1 - t0;
+            }
+            if (r.close) {
+              s.close();
+              s = null;
+            }
+          } catch (IOException e) {
+            if (System.nanoTime() >= from) errors.incrementAndGet();
+            closeQuietly(s);
+            s = null;
+          }
+          seq += conns;
+        }
+        closeQuietly(s);
+        lat[k] = mine;
+        counts[k] = c;
+      }, "load-" + i);
+      threads[i].setDaemon(true);
       threads[i].start();
     }
     sleepUntil(from);
-    Cpu.Sample c0 = cpu.sample();
+    Parties.Sample c0 = parties.sample();
     sleepUntil(to);
-    String usage = cpu.since(c0);
-    for (Thread th : threads) th.join();
+    Parties.Sample c1 = parties.sample();
+    for (Thread th : threads) th.join(60_000);
     int total = 0;
-    for (int c : counts) total += c;
+    for (int i = 0; i < conns; i++) total += counts[i];
     long[] all = new long[total];
-    int k = 0;
-    for (int i = 0; i < CONNECTIONS; i++) {
-      System.arraycopy(perThread.get(i), 0, all, k, counts[i]);
-      k += counts[i];
+    int n = 0;
+    for (int i = 0; i < conns; i++) {
+      if (lat[i] == null) continue;
+      System.arraycopy(lat[i], 0, all, n, counts[i]);
+      n += counts[i];
     }
-    Arrays.sort(all);
-    return new Result(
-        "jdk", conns, t.name, path, total, seconds, rank(all, 50), rank(all, 90), rank(all, 99),
-        total == 0 ? -1 : all[total - 1], errors.get(), connects.get(), usage);
+    Arrays.sort(all, 0, n);
+    long[] sorted = Arrays.copyOf(all, n);
+    return new Run(kase, pair, t.name, size, conns, n, (c1.at - c0.at) / 1e9, rank(sorted, 50), rank(sorted, 99),
+        errors.get(), late.get(), Parties.delta(c0, c1));
   }
+
+  // ---------------------------------------------------------------- report
+
+  static List<Run> of(List<Run> runs, String kase, String route) {
+    List<Run> r = new ArrayList<>();
+    for (Run x : runs) if (x.kase.equals(kase) && x.route.equals(route)) r.add(x);
+    return r;
+  }
+
+  static double median(List<Double> v) {
+    if (v.isEmpty()) return Double.NaN;
+    List<Double> s = new ArrayList<>(v);
+    s.sort(null);
+    int m = s.size();
+    return m % 2 == 1 ? s.get(m / 2) : (s.get(m / 2 - 1) + s.get(m / 2)) / 2;
+  }
+
+  static double min(List<Double> v) {
+    return v.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+  }
+
+  static double max(List<Double> v) {
+    return v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+  }
+
+  /** route/direct of the same pair, for each pair both ran in; the value by f. */
+  static List<Double> ratios(List<Run> runs, String kase, String route, java.util.function.ToDoubleFunction<Run> f) {
+    List<Double> r = new ArrayList<>();
+    for (Run d : of(runs, kase, "direct")) {
+      for (Run p : of(runs, kase, route)) {
+        if (p.pair == d.pair && f.applyAsDouble(d) > 0) r.add(f.applyAsDouble(p) / f.applyAsDouble(d));
+      }
+    }
+    return r;
+  }
+
+  /** route − direct of the same pair, in ms. */
+  static List<Double> added(List<Run> runs, String kase, String route, java.util.function.ToLongFunction<Run> f) {
+    List<Double> r = new ArrayList<>();
+    for (Run d : of(runs, kase, "direct")) {
+      for (Run p : of(runs, kase, route)) {
+        if (p.pair == d.pair) r.add((f.applyAsLong(p) - f.applyAsLong(d)) / 1e6);
+      }
+    }
+    return r;
+  }
+
+  static String pctRange(List<Double> r) {
+    return r.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f %% (%.1f–%.1f)", 100 * median(r), 100 * min(r), 100 * max(r));
+  }
+
+  static String msRange(List<Double> r) {
+    return r.isEmpty() ? "-" : String.format(Locale.ROOT, "%+.3f ms (%+.3f…%+.3f)", median(r), min(r), max(r));
+  }
+
+  static void report(List<Run> runs, String relayKind, String fixedCase) {
+    List<String> cases = new ArrayList<>();
+    for (Run r : runs) if (!cases.contains(r.kase)) cases.add(r.kase);
+    System.out.println();
+    System.out.println("Medians over " + PAIRS + " pair(s) of " + SECONDS + " s; ratio = route / direct of the same pair,"
+        + " median (min–max); CPU per request (µs) and per MiB (ms) = CPU time of the party over the pairs' windows"
+        + " / their requests or MiB. relay = " + relayKind + ", self = the listener's own 404 (a new connection per request).");
+    System.out.println();
+    System.out.println("| case | route | req/s | MiB/s | ratio vs direct | p50 ms | p99 ms | errors |"
+        + " CPU µs/req gateway / agent / app / client / relay | CPU ms/MiB gateway / agent / app / client / relay | machine busy % |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (String kase : cases) {
+      for (String route : List.of("direct", "preview", "relay", "self")) {
+        List<Run> rs = of(runs, kase, route);
+        if (rs.isEmpty()) continue;
+        List<Double> rps = new ArrayList<>(), mib = new ArrayList<>(), p50 = new ArrayList<>(), p99 = new ArrayList<>();
+        long errors = 0, requests = 0;
+        double mibs = 0, secs = 0;
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        for (Run r : rs) {
+          rps.add(r.rps());
+          mib.add(r.mibps());
+          p50.add(r.p50 / 1e6);
+          p99.add(r.p99 / 1e6);
+          errors += r.errors;
+          requests += r.requests;
+          mibs += (double) r.requests * r.size / MIB;
+          secs += r.seconds;
+          for (var e : r.cpu.entrySet()) cpu.merge(e.getKey(), e.getValue(), (a, b) -> a < 0 || b < 0 ? -1 : a + b);
+        }
+        boolean fixed = kase.startsWith("fixed");
+        String ratio = route.equals("direct") || route.equals("self") ? "" :
+            fixed ? "p50 " + msRange(added(runs, kase, route, Run::p50))
+                : pctRange(ratios(runs, kase, route, rs.get(0).size >= MIB ? Run::mibps : Run::rps));
+        StringBuilder perReq = new StringBuilder(), perMib = new StringBuilder();
+        for (String p : List.of("gateway", "agent", "app", "client", "relay")) {
+          long v = cpu.getOrDefault(p, -1L);
+          if (perReq.length() > 0) {
+            perReq.append(" / ");
+            perMib.append(" / ");
+          }
+          boolean none = v < 0;
+          perReq.append(none || requests == 0 ? "-" : String.format(Locale.ROOT, "%.1f", v / 1e3 / requests));
+          perMib.append(none || mibs < 1 ? "-" : String.format(Locale.ROOT, "%.2f", v / 1e6 / mibs));
+        }
+        long busy = cpu.getOrDefault("machine", -1L);
+        System.out.printf(Locale.ROOT, "| %s | %s | %,.1f | %,.1f | %s | %.3f | %.3f | %d | %s | %s | %s |%n", kase, route,
+            median(rps), median(mib), ratio, median(p50), median(p99), errors, perReq, perMib,
+            busy < 0 ? "-" : String.format(Locale.ROOT, "%.0f", 100 * busy / (secs * 1e9)));
+      }
+    }
+    System.out.println();
+    System.out.println("Issue 11's targets:");
+    System.out.println();
+    System.out.println("| target | measured (median, min–max over pairs) | met |");
+    System.out.println("|---|---|---|");
+    target(runs, "c16 1 KiB", "req/s ≥ 50 % of direct", ratios(runs, "c16 1 KiB", "preview", Run::rps), 0.5, true);
+    target(runs, "c16 1 MiB", "MiB/s ≥ 40 % of direct", ratios(runs, "c16 1 MiB", "preview", Run::mibps), 0.4, true);
+    target(runs, "c1 1 KiB", "one connection adds ≤ 0.5 ms p50", added(runs, "c1 1 KiB", "preview", Run::p50), 0.5, false);
+    // an open loop that could not hold its rate measured the generator's backlog, not the path
+    long late = 0, sent = 0;
+    for (Run r : runs) {
+      if (r.kase.equals(fixedCase)) {
+        late += r.late;
+        sent += r.requests;
+      }
+    }
+    boolean held = sent > 0 && late <= sent / 100;
+    target(runs, fixedCase, "fixed " + RATE + " req/s adds ≤ 1 ms p50"
+        + (held ? "" : " — INVALID: " + late + " of " + sent + " sends > 1 ms late, the machine did not hold the rate"),
+        added(runs, fixedCase, "preview", Run::p50), 1.0, false);
+    List<Double> fixedP99 = added(runs, fixedCase, "preview", Run::p99);
+    System.out.printf("| (fixed %d req/s, added p99: no target) | %s | |%n", RATE, msRange(fixedP99));
+    System.out.println();
+    System.out.println("The machine's limits on the same path (16 connections):");
+    System.out.println();
+    System.out.println("| case | preview / relay | direct / relay | preview / self (req/s) |");
+    System.out.println("|---|---|---|---|");
+    for (String kase : List.of("c16 1 KiB", "c16 1 MiB")) {
+      if (of(runs, kase, "relay").isEmpty()) continue;
+      List<Double> pr = new ArrayList<>(), dr = new ArrayList<>();
+      for (Run r : of(runs, kase, "relay")) {
+        for (Run p : of(runs, kase, "preview")) if (p.pair == r.pair) pr.add(p.rps() / r.rps());
+        for (Run d : of(runs, kase, "direct")) if (d.pair == r.pair) dr.add(d.rps() / r.rps());
+      }
+      List<Double> selfR = new ArrayList<>();
+      for (Run s : of(runs, "c16 self 404", "self")) for (Run p : of(runs, kase, "preview")) if (p.pair == s.pair) selfR.add(p.rps() / s.rps());
+      System.out.printf("| %s | %s | %s | %s |%n", kase, pctRange(pr), pctRange(dr), kase.contains("KiB") ? pctRange(selfR) : "");
+    }
+  }
+
+  static void target(List<Run> runs, String kase, String what, List<Double> v, double bound, boolean atLeast) {
+    if (v.isEmpty()) {
+      System.out.printf("| %s: %s | not measured | |%n", kase, what);
+      return;
+    }
+    double m = median(v);
+    boolean met = atLeast ? m >= bound : m <= bound;
+    System.out.printf("| %s: %s | %s | %s |%n", kase, what, atLeast ? pctRange(v) : msRange(v),
+        what.contains("INVALID") ? "not judged" : met ? "yes" : "NO");
+  }
+
+  // ---------------------------------------------------------------- CPU of the parties
+
+  /**
+   * CPU time (ns) of the gateway JVM, the agent (the container's java process), the app (node),
+   * this client JVM, the relay (its process and children) and the machine (/proc/stat, non-idle).
+   */
+  static final class Parties {
+    static final List<String> NAMES = List.of("gateway", "agent", "app", "client", "relay", "machine");
+    static final long TICK = 1_000_000_000L / 100; // USER_HZ is 100 on Linux
+
+    record Sample(long at, Map<String, Long> ns) {}
+
+    final long agentPid;
+    final long appPid;
+    volatile long relayPid = -1;
+
+    Parties(String engineId) throws Exception {
+      long agent = -1, app = -1;
+      // docker top: host pids of the container's processes
+      for (String line : sh("docker", "top", engineId, "-eo", "pid,comm").split("\n")) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length < 2 || !f[0].matches("\\d+")) continue;
+        if (f[1].equals("java")) agent = Long.parseLong(f[0]);
+        if (f[1].equals("node")) app = Long.parseLong(f[0]);
+      }
+      if (agent < 0 || app < 0) throw new IllegalStateException("agent or node not found by docker top " + engineId);
+      agentPid = agent;
+      appPid = app;
+    }
+
+    Sample sample() {
+      Map<String, Long> m = new LinkedHashMap<>();
+      m.put("gateway", SERVICE_PID.isEmpty() ? -1 : proc(Long.parseLong(SERVICE_PID), false));
+      m.put("agent", proc(agentPid, false));
+      m.put("app", proc(appPid, false));
+      m.put("client", proc(ProcessHandle.current().pid(), false));
+      m.put("relay", relayPid < 0 ? -1 : tree(relayPid));
+      m.put("machine", busy());
+      return new Sample(System.nanoTime(), m);
+    }
+
+    static Map<String, Long> delta(Sample a, Sample b) {
+      Map<String, Long> d = new LinkedHashMap<>();
+      for (String k : NAMES) {
+        long x = a.ns.getOrDefault(k, -1L), y = b.ns.getOrDefault(k, -1L);
+        d.put(k, x < 0 || y < 0 ? -1 : Math.max(0, y - x));
+      }
+      return d;
+    }
+
+    /** utime+stime (+ reaped children's with {@code children}) of one process, in ns; -1 if gone. */
+    static long proc(long pid, boolean children) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long t = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14, 15
+        if (children) t += Long.parseLong(f[13]) + Long.parseLong(f[14]); // 16, 17
+        return t * TICK;
+      } catch (Exception e) {
+        return -1;
+      }
+    }
+
+    /** A process with its living descendants (socat forks one child per connection) and the reaped ones. */
+    static long tree(long pid) {
+      long t = proc(pid, true);
+      if (t < 0) return -1;
+      try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+        for (Path task : tasks.toList()) {
+          Path ch = task.resolve("children");
+          if (!Files.isReadable(ch)) continue;
+          for (String c : Files.readString(ch).trim().split("\\s+")) {
+            if (c.isEmpty()) continue;
+            long ct = tree(Long.parseLong(c));
+            if (ct > 0) t += ct;
+          }
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+      return t;
+    }
+
+    static long busy() {
+      try {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < Math.min(f.length, 9); i++) total += Long.parseLong(f[i]);
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        return (total - idle) * TICK;
+      } catch (Exception e) {
+        return -1;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- the relay (machine limit)
+
+  static Process startRelay(String kind, int port, String ip) throws Exception {
+    List<String> cmd;
+    if (kind.equals("socat")) {
+      cmd = List.of("socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr,nodelay,backlog=256",
+          "TCP:" + ip + ":3000,nodelay");
+    } else if (kind.equals("jdk")) {
+      String cp = System.getProperty("java.class.path");
+      cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
+          "scripts/bench/PreviewBench.java", "relay", String.valueOf(port), ip, "3000");
+    } else {
+      throw new IllegalArgumentException("BENCH_RELAY must be auto, socat or jdk: " + kind);
+    }
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+        return p;
+      } catch (IOException e) {
+        if (!p.isAlive()) throw new IllegalStateException(kind + " relay exited with " + p.exitValue());
+        if (System.nanoTime() > deadline) throw new IllegalStateException(kind + " relay not listening on " + port);
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /**
+   * The JDK relay (a child JVM): each accepted connection is connected to host:port and copied both
+   * ways by two threads with 64 KiB arrays, as the agent copies; at most 512 connections.
+   */
+  static void relayMain(int listen, String host, int port) throws Exception {
+    java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(512);
+    try (ServerSocket ss = new ServerSocket(listen, 256, InetAddress.getLoopbackAddress())) {
+      while (true) {
+        Socket a = ss.accept();
+        if (!slots.tryAcquire()) {
+          a.close();
+          continue;
+        }
+        Thread t = new Thread(() -> {
+          try (Socket in = a; Socket b = new Socket()) {
+            in.setTcpNoDelay(true);
+            b.setTcpNoDelay(true);
+            b.connect(new InetSocketAddress(host, port), 5_000);
+            Thread up = new Thread(() -> pump(in, b));
+            up.setDaemon(true);
+            up.start();
+            pump(b, in);
+            up.join(60_000);
+          } catch (Exception e) {
+            // one connection ended
+          } finally {
+            slots.release();
+          }
+        });
+        t.setDaemon(true);
+        t.start();
+      }
+    }
+  }
+
+  static void pump(Socket from, Socket to) {
+    byte[] buf = new byte[65536];
+    try {
+      InputStream in = from.getInputStream();
+      OutputStream out = to.getOutputStream();
+      for (int n; (n = in.read(buf)) >= 0; ) out.write(buf, 0, n);
+      to.shutdownOutput();
+    } catch (IOException e) {
+      closeQuietly(from);
+      closeQuietly(to);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  // ---------------------------------------------------------------- HTTP/1.1 client side
 
   record Response(int status, long bodyBytes, boolean close) {}
 
@@ -421,16 +782,16 @@ public class PreviewBench {
     return b.toString();
   }
 
-  /** One request on its own connection; returns the body length of a 200, or -1. */
-  static int once(Target t, String path) throws IOException {
+  /** One request of size bytes on its own connection; the body length of a 200, or -1. */
+  static long once(Target t, int size) throws IOException {
     try (Socket s = new Socket()) {
       s.setSoTimeout(10_000);
       s.connect(t.addr, 5_000);
       s.getOutputStream()
-          .write(("GET " + path + " HTTP/1.1\r\nHost: " + t.host + "\r\nAccept: */*\r\nConnection: close\r\n\r\n")
+          .write(("GET /b/" + size + " HTTP/1.1\r\nHost: " + t.host + "\r\nAccept: */*\r\nConnection: close\r\n\r\n")
               .getBytes(StandardCharsets.ISO_8859_1));
       Response r = readResponse(new BufferedInputStream(s.getInputStream()), new byte[65536]);
-      return r.status == 200 ? (int) r.bodyBytes : -1;
+      return r.status == 200 ? r.bodyBytes : -1;
     }
   }
 
@@ -452,320 +813,18 @@ public class PreviewBench {
     for (long left; (left = nanoTime - System.nanoTime()) > 0; ) TimeUnit.NANOSECONDS.sleep(left);
   }
 
-  // ---------------------------------------------------------------- CPU accounting
-
-  static Cpu cpu;
-
-  /**
-   * CPU used during a scenario: the gateway's JVM (/proc/<BENCH_SERVICE_PID>/stat utime+stime), the
-   * container (cgroup v1 cpuacct.usage or v2 cpu.stat, whichever exists; node + agent + everything in
-   * it) and the whole machine (/proc/stat, non-idle). Each as % of one core; "-" where unreadable.
-   */
-  static final class Cpu {
-    record Sample(long at, long gateway, long container, long busy) {}
-
-    final java.nio.file.Path containerFile;
-    final long tick;
-
-    Cpu(String engineId) {
-      java.nio.file.Path found = null;
-      for (String f : List.of(
-          "/sys/fs/cgroup/cpuacct/docker/" + engineId + "/cpuacct.usage",
-          "/sys/fs/cgroup/cpu,cpuacct/docker/" + engineId + "/cpuacct.usage",
-          "/sys/fs/cgroup/system.slice/docker-" + engineId + ".scope/cpu.stat",
-          "/sys/fs/cgroup/docker/" + engineId + "/cpu.stat")) {
-        if (java.nio.file.Files.isReadable(java.nio.file.Path.of(f))) {
-          found = java.nio.file.Path.of(f);
-          break;
-        }
-      }
-      containerFile = found;
-      long t = 100;
-      try {
-        t = Long.parseLong(sh("getconf", "CLK_TCK").strip());
-      } catch (Exception e) {
-        // 100 on Linux
-      }
-      tick = 1_000_000_000L / t;
-    }
-
-    Sample sample() {
-      return new Sample(System.nanoTime(), gateway(), container(), busy());
-    }
-
-    String since(Sample s0) {
-      Sample s1 = sample();
-      double wall = s1.at - s0.at;
-      return pct(s0.gateway, s1.gateway, wall) + " / " + pct(s0.container, s1.container, wall) + " / "
-          + pct(s0.busy, s1.busy, wall);
-    }
-
-    static String pct(long a, long b, double wall) {
-      return a < 0 || b < 0 ? "-" : String.format(Locale.ROOT, "%.0f", 100 * (b - a) / wall);
-    }
-
-    long gateway() {
-      if (SERVICE_PID.isEmpty()) return -1;
-      try {
-        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + SERVICE_PID + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * tick; // fields 14 and 15
-      } catch (Exception e) {
-        return -1;
-      }
-    }
-
-    long container() {
-      if (containerFile == null) return -1;
-      try {
-        String s = java.nio.file.Files.readString(containerFile).strip();
-        if (containerFile.getFileName().toString().equals("cpuacct.usage")) return Long.parseLong(s);
-        return Long.parseLong(group(Pattern.compile("usage_usec (\\d+)"), s)) * 1000;
-      } catch (Exception e) {
-        return -1;
-      }
-    }
-
-    long busy() {
-      try {
-        String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        long total = 0;
-        for (int i = 1; i < Math.min(f.length, 9); i++) total += Long.parseLong(f[i]); // up to steal
-        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-        return (total - idle) * tick;
-      } catch (Exception e) {
-        return -1;
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- wrk
-
-  static Result wrk(Target t, String path) throws Exception {
-    String url = "http://" + t.addr.getAddress().getHostAddress() + ":" + t.addr.getPort() + path;
-    int threads = Math.max(1, Math.min(CONNECTIONS, Runtime.getRuntime().availableProcessors()));
-    List<String> common = List.of("-t" + threads, "-c" + CONNECTIONS, "--timeout", "30s", "-H", "Host: " + t.host);
-    List<String> warm = new ArrayList<>(List.of("wrk", "-d" + WARMUP + "s"));
-    warm.addAll(common);
-    warm.add(url);
-    sh(warm.toArray(String[]::new));
-    List<String> cmd = new ArrayList<>(List.of("wrk", "-d" + SECONDS + "s", "--latency"));
-    cmd.addAll(common);
-    cmd.add(url);
-    Cpu.Sample c0 = cpu.sample();
-    String out = sh(cmd.toArray(String[]::new));
-    String usage = cpu.since(c0);
-    long requests = Long.parseLong(group(Pattern.compile("(\\d+) requests in"), out));
-    double secs = duration(group(Pattern.compile("requests in ([0-9.]+[a-z]+)"), out));
-    Matcher lat = Pattern.compile("Latency\\s+\\S+\\s+\\S+\\s+(\\S+)").matcher(out);
-    long max = lat.find() ? duration(lat.group(1)) : -1;
-    long errors = 0;
-    Matcher se = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(out);
-    if (se.find()) for (int i = 1; i <= 4; i++) errors += Long.parseLong(se.group(i));
-    Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(out);
-    if (non2xx.find()) errors += Long.parseLong(non2xx.group(1));
-    return new Result(
-        "wrk", CONNECTIONS, t.name, path, requests, secs / 1e9, pct(out, 50), pct(out, 90), pct(out, 99), max,
-        errors, -1, usage);
-  }
-
-  static long pct(String wrkOut, int p) {
-    return duration(group(Pattern.compile("\\s" + p + "%\\s+([0-9.]+[a-z]+)"), wrkOut));
-  }
-
-  /** A wrk duration ("812.00us", "1.23ms", "2.01s", "1.00m") in nanoseconds. */
-  static long duration(String s) {
-    Matcher m = Pattern.compile("([0-9.]+)([a-z]+)").matcher(s);
-    if (!m.matches()) throw new IllegalArgumentException(s);
-    double v = Double.parseDouble(m.group(1));
-    double unit =
-        switch (m.group(2)) {
-          case "us" -> 1e3;
-          case "ms" -> 1e6;
-          case "s" -> 1e9;
-          case "m" -> 60e9;
-          case "h" -> 3600e9;
-          default -> throw new IllegalArgumentException(s);
-        };
-    return Math.round(v * unit);
-  }
-
-  static String wrkVersion() {
-    try {
-      Process p = new ProcessBuilder("wrk", "--version").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      p.waitFor();
-      return out.lines().findFirst().orElse("?").replaceAll("\\s+Copyright.*", "").strip();
-    } catch (Exception e) {
-      return "?";
-    }
-  }
-
   static boolean onPath(String cmd) {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (!dir.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, cmd))) return true;
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, cmd))) return true;
     }
     return false;
   }
 
-  // ---------------------------------------------------------------- terminal (to start the app)
-
-  static final class Terminal implements WebSocket.Listener {
-    WebSocket ws;
-    String name;
-    final StringBuilder text = new StringBuilder();
-    final CompletableFuture<Void> attached = new CompletableFuture<>();
-
-    static Terminal open(String wsUrl, String token, String name) throws Exception {
-      Terminal t = new Terminal();
-      t.name = name;
-      URI uri = URI.create(wsUrl + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&terminal=" + name);
-      t.ws = HttpClient.newHttpClient().newWebSocketBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .buildAsync(uri, t)
-          .get(30, TimeUnit.SECONDS);
-      t.attached.get(30, TimeUnit.SECONDS);
-      return t;
-    }
-
-    void type(String data) {
-      ws.sendText("{\"type\":\"input\",\"terminal\":\"" + name + "\",\"data\":\"" + json(data) + "\"}", true).join();
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket w, java.nio.ByteBuffer data, boolean last) {
-      w.request(1); // terminal output: not needed
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-      text.append(data);
-      if (last) {
-        String m = text.toString();
-        text.setLength(0);
-        if (m.contains("\"type\":\"attached\"")) attached.complete(null);
-        else if (m.contains("\"type\":\"error\"") || m.contains("\"type\":\"exit\"")) {
-          System.err.println("gateway says: " + m);
-          attached.completeExceptionally(new IllegalStateException(m));
-        }
-      }
-      w.request(1);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket w, Throwable e) {
-      attached.completeExceptionally(e);
-    }
-
-    void close() {
-      try {
-        ws.sendText("{\"type\":\"kill\",\"terminal\":\"" + name + "\"}", true).get(5, TimeUnit.SECONDS);
-        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // the container is deleted right after
-      }
-      ws.abort();
-    }
-  }
-
-  // ---------------------------------------------------------------- service calls
-
-  static String create() throws Exception {
-    HttpRequest post =
-        HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/containers?wait=ready"))
-            .header("Authorization", "Bearer " + apiKey)
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(180))
-            .POST(HttpRequest.BodyPublishers.ofString("{}"))
-            .build();
-    HttpResponse<String> r = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 201 || !r.body().matches("(?s).*\"agentConnected\"\\s*:\\s*true.*")) {
-      throw new IllegalStateException("create answered " + r.statusCode() + ": " + r.body());
-    }
-    return r.body();
-  }
-
-  static void upload(String id, String path, String content) throws Exception {
-    HttpRequest put =
-        HttpRequest.newBuilder(
-                URI.create(baseUrl + "/api/v1/containers/" + id + "/files?path="
-                    + URLEncoder.encode(path, StandardCharsets.UTF_8)))
-            .header("Authorization", "Bearer " + apiKey)
-            .timeout(Duration.ofSeconds(60))
-            .PUT(HttpRequest.BodyPublishers.ofString(content))
-            .build();
-    HttpResponse<String> r = HTTP.send(put, HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) throw new IllegalStateException("upload answered " + r.statusCode() + ": " + r.body());
-  }
-
-  static String api(String method, String path) throws Exception {
-    HttpRequest req =
-        HttpRequest.newBuilder(URI.create(baseUrl + path))
-            .header("Authorization", "Bearer " + apiKey)
-            .timeout(Duration.ofSeconds(60))
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .build();
-    HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() / 100 != 2) throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
-    return r.body();
-  }
-
-  static void delete(String id) {
-    try {
-      HttpRequest del =
-          HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/containers/" + id))
-              .header("Authorization", "Bearer " + apiKey)
-              .timeout(Duration.ofSeconds(60))
-              .DELETE()
-              .build();
-      HttpResponse<String> r = HTTP.send(del, HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() / 100 != 2) System.err.println("delete " + id + " answered " + r.statusCode() + ": " + r.body());
-    } catch (Exception e) {
-      System.err.println("delete " + id + " failed: " + e);
-    }
-  }
-
-  // ---------------------------------------------------------------- helpers
-
   /** Runs a command, returns its stdout (stderr merged); fails on a non-zero exit. */
   static String sh(String... cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    p.getInputStream().transferTo(out);
-    int rc = p.waitFor();
-    String s = out.toString(StandardCharsets.UTF_8);
-    if (rc != 0) throw new IOException(String.join(" ", cmd) + " exited " + rc + ": " + s);
+    String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + s);
     return s;
-  }
-
-  static String json(String s) {
-    StringBuilder b = new StringBuilder();
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-          else b.append(c);
-        }
-      }
-    }
-    return b.toString();
-  }
-
-  static String group(Pattern p, String s) {
-    Matcher m = p.matcher(s);
-    if (!m.find()) throw new IllegalStateException("no " + p + " in: " + s);
-    return m.group(1);
-  }
-
-  static String env(String name, String dflt) {
-    String v = System.getenv(name);
-    return v == null || v.isBlank() ? dflt : v;
   }
 }

@@ -73,6 +73,28 @@ class PreviewListenerIT {
       server.keepAliveTimeout = 120000;
       server.listen(3000, '0.0.0.0');
       http.createServer((req, res) => res.end('v6 only on ' + req.url)).listen(3002, '::1');
+      // 3003: closes idle kept-alive connections after 200 ms; /drop-once?k=… drops the
+      // connection without an answer the first time it sees k
+      const dropped = new Set();
+      let seen = 0;
+      const ka = http.createServer((req, res) => {
+        const url = new URL(req.url, 'http://x');
+        seen++;
+        if (url.pathname === '/drop-always') {
+          req.socket.destroy();
+          return;
+        }
+        if (url.pathname === '/drop-once' && !dropped.has(url.searchParams.get('k'))) {
+          dropped.add(url.searchParams.get('k'));
+          req.socket.destroy();
+          return;
+        }
+        const body = 'ka ' + req.method + ' ' + req.url + ' ' + req.socket.remotePort + ' ' + seen;
+        res.writeHead(200, {'content-type': 'text/plain', 'content-length': Buffer.byteLength(body)});
+        res.end(body);
+      });
+      ka.keepAliveTimeout = 200;
+      ka.listen(3003, '0.0.0.0');
       http.createServer((req, res) => res.end('inspector')).listen(9229, '127.0.0.1');
       """;
 
@@ -261,6 +283,72 @@ class PreviewListenerIT {
     assertThat(peak.get() - before).as("live heap growth during 2 x 100 MB, MB").isLessThan(64);
   }
 
+  /**
+   * The keep-alive race: the app closes an idle kept-alive connection (here after 300 ms) just as
+   * the browser's next request goes out on the same browser connection (here after 200 ms).
+   * Sleeping from just before to just after the app's timeout in steps of 0.25 ms, the second
+   * request must be answered every time, never a 502 or a dropped connection.
+   */
+  @Test
+  void aRequestRacingTheAppsKeepAliveCloseIsAnswered() throws Exception {
+    URI path = URI.create(url(3003, false));
+    int newConnections = 0;
+    for (int i = 0; i < 100; i++) {
+      long sleep = 190_000_000L + i * 250_000L; // 190 … 214.75 ms around the app's 200 ms
+      try (Socket s = new Socket("127.0.0.1", gw.previewPort())) {
+        s.setSoTimeout(30_000);
+        OutputStream out = s.getOutputStream();
+        InputStream in = new BufferedInputStream(s.getInputStream());
+        String[] first = null;
+        for (int n = 0; n < 2; n++) {
+          if (n == 1) {
+            long until = System.nanoTime() + sleep;
+            for (long left; (left = until - System.nanoTime()) > 0; ) {
+              java.util.concurrent.locks.LockSupport.parkNanos(left);
+            }
+          }
+          out.write(
+              ("GET " + path.getPath() + "ka HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
+          out.flush();
+          Response r = Response.read(in);
+          String body = new String(r.body, StandardCharsets.US_ASCII);
+          assertThat(r.status)
+              .as("attempt %d (sleep %.2f ms), request %d: %s", i, sleep / 1e6, n, body)
+              .isEqualTo(200);
+          String[] words = body.split(" ");
+          if (n == 0) {
+            first = words;
+          } else if (!words[3].equals(first[3])) {
+            newConnections++;
+          }
+        }
+      }
+    }
+    // most second requests went out after the app's close, on a fresh app connection
+    assertThat(newConnections).isPositive();
+  }
+
+  /**
+   * An app connection that ends before any byte of the answer: a GET is sent again once on a fresh
+   * app connection; a POST with a body is not (502), and neither is a GET the app drops twice.
+   */
+  @Test
+  void aGetTheAppDropsBeforeAnsweringIsSentAgainOnceAndAPostIsNot() throws Exception {
+    String base = url(3003, false);
+    String k = Long.toString(System.nanoTime());
+    assertThat(get(base + "drop-once?k=get-" + k)).startsWith("HTTP/1.1 200").contains("ka GET ");
+    assertThat(
+            raw(URI.create(base).getPath() + "drop-once?k=post-" + k, "localhost", new byte[] {1}))
+        .startsWith("HTTP/1.1 502");
+    // the POST's key is used up: the same POST again is answered
+    assertThat(
+            raw(URI.create(base).getPath() + "drop-once?k=post-" + k, "localhost", new byte[] {1}))
+        .startsWith("HTTP/1.1 200");
+    // sent again once only
+    assertThat(get(base + "drop-always")).startsWith("HTTP/1.1 502");
+  }
+
   @Test
   void anAppBoundToIpv6LoopbackOnlyIsServed() throws Exception {
     assertThat(get(url(3002, false) + "six"))
@@ -272,7 +360,7 @@ class PreviewListenerIT {
   void onlyTheUsersPortsAreListedAndAPortsUrlOpensThatPortOnly() throws Exception {
     Instant deadline = Instant.now().plusSeconds(15);
     Set<Integer> ports = new HashSet<>();
-    while (Instant.now().isBefore(deadline) && !ports.containsAll(Set.of(3000, 3002, 9229))) {
+    while (Instant.now().isBefore(deadline) && !ports.containsAll(Set.of(3000, 3002, 3003, 9229))) {
       ports.clear();
       for (JsonNode p :
           Gateway.JSON.readTree(gw.get("/api/v1/containers/" + id + "/ports", KEY1).body())) {
@@ -281,7 +369,7 @@ class PreviewListenerIT {
       Thread.sleep(250);
     }
     // not the engine's DNS resolver (127.0.0.11:random), nothing of the agent
-    assertThat(ports).containsExactlyInAnyOrder(3000, 3002, 9229);
+    assertThat(ports).containsExactlyInAnyOrder(3000, 3002, 3003, 9229);
 
     URI p3000 = URI.create(url(3000, false));
     URI h3000 = URI.create(url(3000, true));

@@ -130,26 +130,6 @@ final class PreviewConnection implements Runnable {
     if (app != null && (!app.key.equals(key) || app.dead)) {
       finishApp();
     }
-    if (app == null) {
-      SocketChannel ch;
-      try {
-        ch = listener.data().open(a.containerId(), a.port(), PreviewListener.OPEN_TIMEOUT_MILLIS);
-      } catch (DataConnections.Refused r) {
-        answer(listener.refusal(r, a, wantsHtml(req)));
-        return false;
-      }
-      App next = new App(ch, key, a);
-      try {
-        listener.executor().execute(next);
-      } catch (RejectedExecutionException e) {
-        closeQuietly(ch);
-        answer(
-            PreviewPages.problem(
-                503, "Service Unavailable", "too many preview connections; try again later", ""));
-        return false;
-      }
-      app = next;
-    }
     boolean upgrade = req.upgrade();
     RequestHead head;
     try {
@@ -164,24 +144,60 @@ final class PreviewConnection implements Runnable {
       answer(PreviewPages.problem(400, "Bad Request", "malformed request", ""));
       return false;
     }
-    App to = app;
-    to.expect(req.method(), upgrade);
-    Wire.write(to.ch, head.bytes());
+    RequestHead.Body body = RequestHead.bodyOf(req.headers());
+    boolean replayable = !upgrade && body == RequestHead.Body.NONE && idempotent(req.method());
+    App to = null;
+    SocketChannel sent = null;
+    // a kept-alive app connection the app has just closed is found dead here: take a fresh one
+    // (twice at most: a fresh connection that is dead at once ends the browser connection)
+    for (int attempt = 0; attempt < 2 && sent == null; attempt++) {
+      if (app == null) {
+        SocketChannel ch;
+        try {
+          ch = listener.data().open(a.containerId(), a.port(), PreviewListener.OPEN_TIMEOUT_MILLIS);
+        } catch (DataConnections.Refused r) {
+          answer(listener.refusal(r, a, wantsHtml(req)));
+          return false;
+        }
+        App next = new App(ch, key, a);
+        try {
+          listener.executor().execute(next);
+        } catch (RejectedExecutionException e) {
+          closeQuietly(ch);
+          answer(
+              PreviewPages.problem(
+                  503, "Service Unavailable", "too many preview connections; try again later", ""));
+          return false;
+        }
+        app = next;
+      }
+      to = app;
+      sent = to.send(req.method(), upgrade, head.bytes(), replayable);
+      if (sent == null) {
+        finishApp();
+      }
+    }
+    if (sent == null) {
+      answer(
+          PreviewPages.problem(
+              502, "Bad Gateway", "the app closed the connection without an answer", ""));
+      return false;
+    }
     if (upgrade) {
       // from here on the client's bytes are the app's, whatever it answers
-      Wire.copyToEnd(client, in, to.ch);
-      to.ch.shutdownOutput();
+      Wire.copyToEnd(client, in, sent);
+      sent.shutdownOutput();
       to.awaitEnd(10_000);
       return false;
     }
-    switch (RequestHead.bodyOf(req.headers())) {
+    switch (body) {
       case LENGTH ->
           Wire.copy(
               client,
               in,
-              to.ch,
+              sent,
               Long.parseLong(HttpHeader.first(req.headers(), "Content-Length").strip()));
-      case CHUNKED -> Wire.copyChunked(client, in, to.ch);
+      case CHUNKED -> Wire.copyChunked(client, in, sent);
       case NONE -> {
         // no body
       }
@@ -191,6 +207,14 @@ final class PreviewConnection implements Runnable {
       return false;
     }
     return true;
+  }
+
+  /** RFC 9110 9.2.2: a request that may be sent again without a different effect. */
+  static boolean idempotent(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+      default -> false;
+    };
   }
 
   private static boolean wantsHtml(HttpHeads.Request req) {
@@ -236,17 +260,32 @@ final class PreviewConnection implements Runnable {
     }
   }
 
-  /** The app side of the connection: reads the app's answers and passes them to the browser. */
+  /**
+   * The app side of the connection: reads the app's answers and passes them to the browser.
+   *
+   * <p>A kept-alive app connection may be closed by the app (an idle timeout such as Node's {@code
+   * keepAliveTimeout}) just as the browser's next request goes out on it. When the app connection
+   * ends (closed or reset) before any byte of the answer, and every request waiting for an answer
+   * is replayable (no body, idempotent, not an upgrade, not yet replayed), their heads (kept while
+   * they wait, {@value #MAX_REPLAY} bytes in all at most) are sent again on a fresh data
+   * connection, once. Requests are sent and the connection's end is decided under one lock, so a
+   * request is either seen by that decision or sent on the fresh connection.
+   */
   private final class App implements Runnable {
-    final SocketChannel ch;
+    static final int MAX_REPLAY = 64 * 1024;
+
+    volatile SocketChannel ch;
     final String key;
     final PreviewAddress address;
     private final ByteBuffer fromApp = Wire.buffer();
     private final ArrayDeque<Expected> expected = new ArrayDeque<>();
+    private final Object sending = new Object();
+    private long replayBytes; // under this monitor
     volatile boolean dead;
     private boolean ended;
 
-    private record Expected(String method, boolean upgrade) {}
+    /** A request sent; {@code replay} its head while it may be sent again, else null. */
+    private record Expected(String method, boolean upgrade, byte[] replay) {}
 
     App(SocketChannel ch, String key, PreviewAddress address) {
       this.ch = ch;
@@ -254,8 +293,35 @@ final class PreviewConnection implements Runnable {
       this.address = address;
     }
 
-    synchronized void expect(String method, boolean upgrade) {
-      expected.add(new Expected(method, upgrade));
+    /**
+     * Sends a request head to the app; returns the channel it went to (the request's body goes
+     * there too), or null when this app connection is closed for new requests (nothing was sent).
+     */
+    SocketChannel send(String method, boolean upgrade, byte[] head, boolean replayable)
+        throws IOException {
+      synchronized (sending) {
+        if (dead) {
+          return null;
+        }
+        SocketChannel c = ch;
+        synchronized (this) {
+          boolean keep = replayable && replayBytes + head.length <= MAX_REPLAY;
+          if (keep) {
+            replayBytes += head.length;
+          }
+          expected.add(new Expected(method, upgrade, keep ? head : null));
+        }
+        try {
+          Wire.write(c, head);
+        } catch (IOException e) {
+          if (!replayable || closed) {
+            throw e;
+          }
+          // the app side is gone: the relay finds the connection ended and replays this head
+          LOG.log(Level.FINEST, "request head not sent; left to the replay", e);
+        }
+        return c;
+      }
     }
 
     /** Waits until every request sent has its answer through (or the app side ended). */
@@ -289,7 +355,10 @@ final class PreviewConnection implements Runnable {
     }
 
     private synchronized void answered() {
-      expected.poll();
+      Expected e = expected.poll();
+      if (e != null && e.replay() != null) {
+        replayBytes -= e.replay().length;
+      }
       notifyAll();
     }
 
@@ -321,10 +390,105 @@ final class PreviewConnection implements Runnable {
       }
     }
 
+    /**
+     * The app connection ended before any byte of the next answer: closes it for new requests and,
+     * when every request waiting is replayable, sends them again on a fresh data connection.
+     *
+     * @return true when the relay goes on on the fresh connection
+     */
+    private boolean endedBeforeAnswer() {
+      synchronized (sending) {
+        java.util.List<Expected> waiting;
+        synchronized (this) {
+          waiting = new java.util.ArrayList<>(expected);
+        }
+        boolean replay = !waiting.isEmpty() && !closed && !dead;
+        for (Expected e : waiting) {
+          replay &= e.replay() != null;
+        }
+        if (!replay) {
+          dead = true;
+          return false;
+        }
+        SocketChannel fresh;
+        try {
+          fresh =
+              listener
+                  .data()
+                  .open(address.containerId(), address.port(), PreviewListener.OPEN_TIMEOUT_MILLIS);
+        } catch (DataConnections.Refused r) {
+          LOG.log(Level.FINE, "no fresh app connection for a replay: {0}", r.getMessage());
+          dead = true;
+          return false;
+        }
+        try {
+          for (Expected e : waiting) {
+            Wire.write(fresh, e.replay());
+          }
+        } catch (IOException e) {
+          closeQuietly(fresh);
+          dead = true;
+          return false;
+        }
+        SocketChannel old = ch;
+        ch = fresh;
+        closeQuietly(old);
+        if (closed || dead) {
+          // the browser connection ended meanwhile
+          closeQuietly(fresh);
+          dead = true;
+          return false;
+        }
+        fromApp.clear().flip();
+        synchronized (this) {
+          // at most once: the replayed requests are not replayed again
+          expected.clear();
+          for (Expected e : waiting) {
+            expected.add(new Expected(e.method(), e.upgrade(), null));
+          }
+          replayBytes = 0;
+        }
+        LOG.log(
+            Level.FINE,
+            "app connection ended before an answer: {0} request(s) sent again",
+            waiting.size());
+        return true;
+      }
+    }
+
+    /** Reads the next answer's head; null when the connection ended before its first byte. */
+    private byte[] nextHead(boolean fresh) throws IOException {
+      try {
+        return Wire.readHead(ch, fromApp, MAX_RESPONSE_HEAD);
+      } catch (Wire.HeadTooLarge e) {
+        throw e;
+      } catch (ClosedChannelException e) {
+        if (closed || dead) {
+          throw e;
+        }
+        return null;
+      } catch (IOException e) {
+        if (fresh && !fromApp.hasRemaining() && !closed) {
+          // reset (RST) before any byte of the answer: as good as a close
+          LOG.log(Level.FINEST, "app connection reset before an answer", e);
+          return null;
+        }
+        throw e;
+      }
+    }
+
     private void relay() throws IOException {
+      // no byte of the next answer read yet (an interim answer counts as a byte)
+      boolean fresh = true;
       while (true) {
-        byte[] raw = Wire.readHead(ch, fromApp, MAX_RESPONSE_HEAD);
+        byte[] raw = nextHead(fresh);
         if (raw == null) {
+          if (fresh && endedBeforeAnswer()) {
+            continue;
+          }
+          synchronized (sending) {
+            dead = true; // no request is sent after this; those sent before are pending
+          }
           if (pending()) {
             // the app closed without answering: say so, then end
             Wire.write(
@@ -342,9 +506,11 @@ final class PreviewConnection implements Runnable {
         }
         int code = r.code();
         if (code >= 100 && code < 200 && code != 101) {
+          fresh = false;
           Wire.write(client, raw); // interim (100 Continue, 103 Early Hints)
           continue;
         }
+        fresh = false;
         byte[] out = raw;
         String location = HttpHeader.first(r.headers(), "Location");
         if (location != null) {
@@ -382,6 +548,7 @@ final class PreviewConnection implements Runnable {
           return;
         }
         answered();
+        fresh = true;
       }
     }
   }
