@@ -194,6 +194,14 @@ public class DockerRuntime implements ContainerRuntime {
         "build the image of template " + recipe.name(),
         () -> {
           ensureNetwork();
+          // the setup runs on the containers' network: contained as they are, or not at all yet
+          Optional<String> uncontained = containmentProblem();
+          if (uncontained.isPresent()) {
+            throw new RuntimeUnavailableException(
+                "template images are not built while the network containment is not in place: "
+                    + uncontained.get(),
+                null);
+          }
           AppContainerImage agent =
               recipe.base() == null || recipe.base().equals(settings.baseImage())
                   ? image
