@@ -137,9 +137,18 @@ public final class Engine {
 
   private static String execAs(String user, String recordId, String... cmd)
       throws InterruptedException {
+    return execIn(engineId(recordId), user, cmd);
+  }
+
+  /**
+   * Runs a command in any container of the engine (by its engine id) as this user, and returns its
+   * standard output.
+   */
+  public static String execIn(String engineId, String user, String... cmd)
+      throws InterruptedException {
     String exec =
         CLIENT
-            .execCreateCmd(engineId(recordId))
+            .execCreateCmd(engineId)
             .withUser(user)
             .withAttachStdout(true)
             .withAttachStderr(true)

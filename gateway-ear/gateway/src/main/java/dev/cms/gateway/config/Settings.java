@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -30,6 +31,16 @@ public class Settings {
   @Inject
   @ConfigProperty(name = "cms.base.image", defaultValue = "node:22-bookworm-slim")
   String baseImage;
+
+  @Inject
+  @ConfigProperty(name = "cms.templates")
+  Optional<String> templates;
+
+  @Inject
+  @ConfigProperty(name = "cms.template.build.timeout.seconds", defaultValue = "900")
+  long templateBuildTimeoutSeconds;
+
+  @Inject Config config;
 
   @Inject
   @ConfigProperty(name = "cms.docker.host", defaultValue = "unix:///var/run/docker.sock")
@@ -340,6 +351,24 @@ public class Settings {
 
   public Optional<String> gatewayId() {
     return gatewayId.map(String::strip).filter(s -> !s.isEmpty());
+  }
+
+  /** The names of the configured templates ({@code CMS_TEMPLATES}, comma separated). */
+  public String templates() {
+    return templates.orElse("");
+  }
+
+  /**
+   * One setting of a template: {@code cms.template.<name>.<key>}, from the environment {@code
+   * CMS_TEMPLATE_<NAME>_<KEY>} (a dash in the name becomes {@code _}).
+   */
+  public Optional<String> templateSetting(String name, String key) {
+    return config.getOptionalValue("cms.template." + name + "." + key, String.class);
+  }
+
+  /** How long one template's image build may take before it is abandoned and FAILED. */
+  public Duration templateBuildTimeout() {
+    return Duration.ofSeconds(Math.max(1, templateBuildTimeoutSeconds));
   }
 
   public String baseImage() {

@@ -13,6 +13,7 @@ public class ApiException extends RuntimeException {
   private final int status;
   private final String title;
   private String rule;
+  private long retryAfterSeconds;
 
   public ApiException(Response.StatusType status, String detail) {
     this(status.getStatusCode(), status.getReasonPhrase(), detail, null);
@@ -56,6 +57,17 @@ public class ApiException extends RuntimeException {
   public ApiException withRule(String rule) {
     this.rule = rule;
     return this;
+  }
+
+  /** Tells the client when to try again ({@code Retry-After}, in seconds). */
+  public ApiException withRetryAfter(long seconds) {
+    this.retryAfterSeconds = seconds;
+    return this;
+  }
+
+  /** Seconds after which a retry may succeed; 0 when the answer names none. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public String rule() {

@@ -26,6 +26,7 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
     String path = uriInfo == null ? null : uriInfo.getRequestUri().getPath();
     Throwable cause = unwrap(e);
     if (cause instanceof ApiException api) {
+      Response r;
       if (api.status() >= 500) {
         // the engine's or the agent's own words stay in the log; the client gets the stable text
         // and the id of that log line
@@ -34,9 +35,13 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
             Level.WARNING,
             "[" + id + "] " + api.status() + " on " + path + ": " + api.getMessage(),
             api.getCause());
-        return Problem.response(api.status(), api.title(), api.getMessage(), path, api.rule(), id);
+        r = Problem.response(api.status(), api.title(), api.getMessage(), path, api.rule(), id);
+      } else {
+        r = Problem.response(api.status(), api.title(), api.getMessage(), path, api.rule());
       }
-      return Problem.response(api.status(), api.title(), api.getMessage(), path, api.rule());
+      return api.retryAfterSeconds() > 0
+          ? Response.fromResponse(r).header("Retry-After", api.retryAfterSeconds()).build()
+          : r;
     }
     if (cause instanceof ConstraintViolationException cv) {
       String detail =

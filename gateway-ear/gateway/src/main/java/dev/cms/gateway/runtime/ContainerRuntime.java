@@ -32,6 +32,16 @@ public interface ContainerRuntime {
    */
   String ensureImage();
 
+  /**
+   * Makes sure the image of a template exists (its base with the agent, its setup run as root on
+   * top), building it when missing and reusing it when present, also across restarts; returns its
+   * reference. Blocks while a build runs, at most {@code timeout} for the setup.
+   *
+   * @throws RuntimeFailureException when the build fails or times out; the message says why and
+   *     ends with the build's last output
+   */
+  String ensureTemplateImage(ImageRecipe recipe, Duration timeout);
+
   /** Creates and starts a container; returns the engine's id for it. */
   String createAndStart(ContainerSpec spec);
 

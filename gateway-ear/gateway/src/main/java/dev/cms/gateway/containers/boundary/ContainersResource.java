@@ -8,6 +8,7 @@ import dev.cms.gateway.containers.control.CreateRequest;
 import dev.cms.gateway.containers.control.EventView;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.security.Caller;
+import dev.cms.gateway.templates.control.Templates;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.inject.Inject;
@@ -27,12 +28,14 @@ import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -55,6 +58,7 @@ public class ContainersResource {
   @Inject Containers containers;
   @Inject Caller caller;
   @Inject Settings settings;
+  @Inject Templates templates;
 
   /** Finishes {@code ?wait=ready} answers (a managed thread, not the agent's socket thread). */
   @Resource ManagedExecutorService executor;
@@ -66,8 +70,12 @@ public class ContainersResource {
   @Operation(
       summary = "Create an AppContainer",
       description =
-          "Body (all optional): memoryMb, cpus, idleTimeoutSeconds, ttlSeconds, env, labels. With"
-              + " ?wait=ready the answer waits (bounded) until the container's agent is connected.")
+          "Body (all optional): memoryMb, cpus, idleTimeoutSeconds, ttlSeconds, env, labels,"
+              + " template (a name from GET /api/v1/templates; default: 'default'). With"
+              + " ?wait=ready the answer waits (bounded) until the container's agent is connected,"
+              + " and first, bounded by CMS_READY_TIMEOUT_SECONDS, for a template still building."
+              + " A template unknown: 400 (rule unknown-template); still building: 503 (rule"
+              + " template-building, Retry-After); failed to build: 409 (rule template-failed).")
   public void create(
       String body,
       @Parameter(description = "'ready' to wait for the agent") @QueryParam("wait") String wait,
@@ -77,30 +85,61 @@ public class ContainersResource {
         throw ApiException.badRequest("wait must be 'ready', was '" + wait + "'");
       }
       CreateRequest req = parse(body);
+      String owner = caller.id();
       String publicBase = publicBase();
-      ContainerView created =
-          containers.create(caller.id(), req, new Containers.Endpoints(publicBase, agentUrl()));
-      java.net.URI location = uri.getAbsolutePathBuilder().path(created.id()).build();
-      if (!"ready".equals(wait)) {
-        answer.resume(Response.created(location).entity(created).build());
+      Containers.Endpoints endpoints = new Containers.Endpoints(publicBase, agentUrl());
+      UriBuilder location = uri.getAbsolutePathBuilder();
+      boolean ready = "ready".equals(wait);
+      // with ?wait=ready a template still being built is waited for too (bounded, no thread held)
+      CompletableFuture<Void> template =
+          ready
+              ? templates.whenSettled(req.template(), settings.readyTimeout())
+              : CompletableFuture.completedFuture(null);
+      if (template.isDone()) {
+        create(owner, req, endpoints, location, ready, answer);
         return;
       }
-      // the wait for the agent holds no request thread; it is bounded by CMS_READY_TIMEOUT_SECONDS
-      answer.setTimeout(settings.readyTimeout().toSeconds() + 30, TimeUnit.SECONDS);
-      containers
-          .whenReady(created, publicBase, executor)
-          .whenComplete(
-              (view, e) -> {
-                if (e != null) {
-                  answer.resume(
-                      e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-                } else {
-                  answer.resume(Response.created(location).entity(view).build());
-                }
-              });
+      answer.setTimeout(2 * settings.readyTimeout().toSeconds() + 30, TimeUnit.SECONDS);
+      template.thenRunAsync(
+          () -> {
+            try {
+              create(owner, req, endpoints, location, true, answer);
+            } catch (RuntimeException e) {
+              answer.resume(e);
+            }
+          },
+          executor);
     } catch (RuntimeException e) {
       answer.resume(e);
     }
+  }
+
+  private void create(
+      String owner,
+      CreateRequest req,
+      Containers.Endpoints endpoints,
+      UriBuilder location,
+      boolean ready,
+      AsyncResponse answer) {
+    ContainerView created = containers.create(owner, req, endpoints);
+    java.net.URI at = location.path(created.id()).build();
+    if (!ready) {
+      answer.resume(Response.created(at).entity(created).build());
+      return;
+    }
+    // the wait for the agent holds no request thread; it is bounded by CMS_READY_TIMEOUT_SECONDS
+    answer.setTimeout(settings.readyTimeout().toSeconds() + 30, TimeUnit.SECONDS);
+    containers
+        .whenReady(created, endpoints.publicBase(), executor)
+        .whenComplete(
+            (view, e) -> {
+              if (e != null) {
+                answer.resume(
+                    e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+              } else {
+                answer.resume(Response.created(at).entity(view).build());
+              }
+            });
   }
 
   @GET

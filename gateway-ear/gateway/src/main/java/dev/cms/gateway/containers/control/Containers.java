@@ -17,6 +17,7 @@ import dev.cms.gateway.runtime.RuntimeEvent;
 import dev.cms.gateway.runtime.RuntimeFailureException;
 import dev.cms.gateway.runtime.RuntimeUnavailableException;
 import dev.cms.gateway.security.Secrets;
+import dev.cms.gateway.templates.control.Templates;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -84,6 +85,7 @@ public class Containers {
   @Inject jakarta.enterprise.event.Event<ContainerStatusChanged> statusChanges;
   @Inject ContainerMeters readiness;
   @Inject Meters meters;
+  @Inject Templates templates;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -103,6 +105,8 @@ public class Containers {
     ContainerRecord.Limits limits = limits(r);
     Map<String, String> labels = checkLabels(r.labels());
     Map<String, String> env = checkEnv(r.env());
+    // the template (h-tmpl): refused before any record when unknown, still building or failed
+    Templates.Choice template = templates.choose(r.template());
     String id = "c-" + Secrets.id(12);
     String token = clientTokens.tokenFor(id);
     String agentSecret = Secrets.token(40);
@@ -110,6 +114,7 @@ public class Containers {
     ContainerRecord record =
         new ContainerRecord(
             id, owner, limits, labels, Secrets.hash(token), Secrets.hash(agentSecret), now);
+    record.fromTemplate(template.name());
     synchronized (quotaLock) {
       long live =
           db.tx(
@@ -137,7 +142,7 @@ public class Containers {
     busy.add(id);
     readiness.created(id);
     try {
-      String image = runtime.ensureImage();
+      String image = template.image().orElseGet(runtime::ensureImage);
       Map<String, String> containerEnv = new LinkedHashMap<>(env);
       containerEnv.put("CMS_AGENT_URL", endpoints.agentUrl());
       containerEnv.put("CMS_AGENT_SECRET", agentSecret);
@@ -986,7 +991,8 @@ public class Containers {
         exited ? r.exitCode() : null,
         r.reason(),
         websocketUrl(publicBase, r.id()),
-        null);
+        null,
+        r.template());
   }
 
   private static ContainerView withToken(ContainerView v, String token) {
@@ -1002,7 +1008,8 @@ public class Containers {
         v.exitCode(),
         v.reason(),
         v.websocketUrl(),
-        token);
+        token,
+        v.template());
   }
 
   static String websocketUrl(String publicBase, String id) {

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param ttlSeconds remove the container this long after creation, whatever happens
  * @param env extra environment variables for the container
  * @param labels the caller's own labels, kept on the record
+ * @param template the template whose image the container runs ({@code GET /api/v1/templates});
+ *     null: {@code default}
  */
 public record CreateRequest(
     Integer memoryMb,
@@ -19,10 +21,11 @@ public record CreateRequest(
     Long idleTimeoutSeconds,
     Long ttlSeconds,
     Map<String, String> env,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    String template) {
 
   /** A request with every field defaulted. */
   public static CreateRequest defaults() {
-    return new CreateRequest(null, null, null, null, null, null);
+    return new CreateRequest(null, null, null, null, null, null, null);
   }
 }

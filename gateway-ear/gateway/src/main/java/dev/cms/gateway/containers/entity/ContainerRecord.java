@@ -53,6 +53,9 @@ public class ContainerRecord {
 
   private String image;
 
+  /** The template whose image the container runs; null in records older than templates. */
+  private String template;
+
   @Column(name = "memory_mb")
   private int memoryMb;
 
@@ -140,6 +143,16 @@ public class ContainerRecord {
       long idleTimeoutSeconds,
       long ttlSeconds,
       long diskMb) {}
+
+  /** Records the template the container is made from ({@code default}: the AppContainer image). */
+  public void fromTemplate(String name) {
+    this.template = Objects.requireNonNull(name, "name");
+  }
+
+  /** The template the container was made from; {@code default} for records older than templates. */
+  public String template() {
+    return template == null ? "default" : template;
+  }
 
   public Limits limits() {
     return new Limits(memoryMb, cpus, pidsLimit, idleTimeoutSeconds, ttlSeconds, diskMb);

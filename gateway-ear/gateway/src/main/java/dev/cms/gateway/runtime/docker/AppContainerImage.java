@@ -1,25 +1,20 @@
 package dev.cms.gateway.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.BuildResponseItem;
 import dev.cms.gateway.runtime.RuntimeFailureException;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Set;
 import java.util.logging.Logger;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * The AppContainer image: built from the agent's Dockerfile and the agent jar (both embedded in the
@@ -97,40 +92,18 @@ final class AppContainerImage {
     }
   }
 
+  /** A build far longer than any seen (about a minute here) is a hung one. */
+  private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(30);
+
   private void build(String tag, byte[] dockerfile, byte[] jar) {
     LOG.info(() -> "building AppContainer image " + tag + " from base " + baseImage + " ...");
-    long start = System.nanoTime();
-    StringBuilder lastLines = new StringBuilder();
     try {
-      String id =
-          client
-              .buildImageCmd(new ByteArrayInputStream(tar(dockerfile, jar)))
-              .withTags(Set.of(tag))
-              .withBuildArg("BASE_IMAGE", baseImage)
-              .withPull(false)
-              .withRemove(true)
-              .exec(
-                  new BuildImageResultCallback() {
-                    @Override
-                    public void onNext(BuildResponseItem item) {
-                      String line =
-                          item.getErrorDetail() != null
-                              ? "ERROR " + item.getErrorDetail().getMessage()
-                              : item.getStream();
-                      if (line != null && !line.isBlank()) {
-                        LOG.info(() -> "[image build] " + line.strip());
-                        lastLines.append(line);
-                        if (lastLines.length() > 4000) {
-                          lastLines.delete(0, lastLines.length() - 4000);
-                        }
-                      }
-                      super.onNext(item);
-                    }
-                  })
-              .awaitImageId();
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      LOG.info(() -> "AppContainer image " + tag + " built (" + id + ") in " + ms + " ms");
-    } catch (RuntimeException e) {
+      new ImageBuild(client, "AppContainer image")
+          .file("Dockerfile", dockerfile)
+          .file("agent.jar", jar)
+          .arg("BASE_IMAGE", baseImage)
+          .run(tag, BUILD_TIMEOUT);
+    } catch (RuntimeFailureException e) {
       String hint =
           String.valueOf(e.getMessage()).contains(baseImage)
               ? " (is the base image '"
@@ -138,16 +111,13 @@ final class AppContainerImage {
                   + "' present? Without a registry build it with scripts/build-base-image.sh"
                   + " and set CMS_BASE_IMAGE)"
               : "";
-      throw new RuntimeFailureException(
-          "building the AppContainer image "
-              + tag
-              + " failed: "
-              + e.getMessage()
-              + hint
-              + "; last build output: "
-              + lastLines.toString().strip(),
-          e);
+      throw new RuntimeFailureException(e.getMessage() + hint, e);
     }
+  }
+
+  /** The base this image is built on (after {@link #ensure}: as resolved). */
+  synchronized String base() {
+    return baseImage;
   }
 
   private static byte[] readAgentJar() {
@@ -172,27 +142,6 @@ final class AppContainerImage {
       throw new UncheckedIOException(e);
     }
     throw new IllegalStateException(DOCKERFILE_IN_JAR + " is missing from the agent jar");
-  }
-
-  private static byte[] tar(byte[] dockerfile, byte[] jar) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(jar.length + 8192);
-    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-      add(tar, "Dockerfile", dockerfile);
-      add(tar, "agent.jar", jar);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
-  private static void add(TarArchiveOutputStream tar, String name, byte[] content)
-      throws IOException {
-    TarArchiveEntry entry = new TarArchiveEntry(name);
-    entry.setSize(content.length);
-    entry.setMode(0644);
-    tar.putArchiveEntry(entry);
-    tar.write(content);
-    tar.closeArchiveEntry();
   }
 
   static String hash(byte[]... parts) {

@@ -18,6 +18,7 @@ import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.runtime.ContainerRuntime;
 import dev.cms.gateway.runtime.ContainerSpec;
+import dev.cms.gateway.runtime.ImageRecipe;
 import dev.cms.gateway.runtime.RuntimeContainer;
 import dev.cms.gateway.runtime.RuntimeEvent;
 import dev.cms.gateway.runtime.RuntimeFailureException;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -181,6 +183,46 @@ public class DockerRuntime implements ContainerRuntime {
   @Override
   public String ensureImage() {
     return call("build the AppContainer image", image::ensure);
+  }
+
+  /** The AppContainer images of templates' own bases, by base. */
+  private final Map<String, AppContainerImage> templateBases = new ConcurrentHashMap<>();
+
+  @Override
+  public String ensureTemplateImage(ImageRecipe recipe, Duration timeout) {
+    return call(
+        "build the image of template " + recipe.name(),
+        () -> {
+          ensureNetwork();
+          // the setup runs on the containers' network: contained as they are, or not at all yet
+          Optional<String> uncontained = containmentProblem();
+          if (uncontained.isPresent()) {
+            throw new RuntimeUnavailableException(
+                "template images are not built while the network containment is not in place: "
+                    + uncontained.get(),
+                null);
+          }
+          AppContainerImage agent =
+              recipe.base() == null || recipe.base().equals(settings.baseImage())
+                  ? image
+                  : templateBases.computeIfAbsent(
+                      recipe.base(), base -> new AppContainerImage(client, base));
+          Map<String, String> proxies = new LinkedHashMap<>();
+          for (String proxyVar : PASSED_PROXY_VARS) {
+            String value = System.getenv(proxyVar);
+            if (value != null) {
+              proxies.put(proxyVar, value);
+            }
+          }
+          return TemplateImage.ensure(
+              client,
+              recipe,
+              agent,
+              settings.extraCaBundle(),
+              proxies,
+              settings.network(),
+              timeout);
+        });
   }
 
   @Override
