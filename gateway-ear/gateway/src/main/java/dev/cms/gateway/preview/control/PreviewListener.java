@@ -2,6 +2,7 @@ package dev.cms.gateway.preview.control;
 
 import dev.cms.gateway.agents.control.DataConnections;
 import dev.cms.gateway.config.Settings;
+import dev.cms.gateway.metrics.Meters;
 import dev.cms.gateway.processes.control.Processes;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -47,6 +48,7 @@ public class PreviewListener {
   @Inject PreviewProxy proxy;
   @Inject DataConnections data;
   @Inject Processes processes;
+  @Inject Meters meters;
 
   @Resource ManagedThreadFactory threads;
 
@@ -58,6 +60,7 @@ public class PreviewListener {
 
   @PostConstruct
   void start() {
+    Wire.countWrites(n -> meters.relayed(Meters.Channel.PREVIEW, n));
     InetSocketAddress at = new InetSocketAddress(settings.previewAddress(), settings.previewPort());
     try {
       server = ServerSocketChannel.open();

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.function.LongConsumer;
 
 /**
  * Moving HTTP/1.1 bytes between blocking channels through one direct buffer per direction: heads
@@ -92,11 +93,21 @@ final class Wire {
     return -1;
   }
 
+  /** Told how many bytes each {@link #writeAll} passed on (the preview's relayed-bytes meter). */
+  private static volatile LongConsumer written = n -> {};
+
+  /** Every byte the preview writes, to the browser or to the app, is reported to {@code meter}. */
+  static void countWrites(LongConsumer meter) {
+    written = meter;
+  }
+
   /** Writes all of {@code b}'s unread bytes. */
   static void writeAll(WritableByteChannel ch, ByteBuffer b) throws IOException {
+    int n = b.remaining();
     while (b.hasRemaining()) {
       ch.write(b);
     }
+    written.accept(n);
   }
 
   static void write(WritableByteChannel ch, byte[] bytes) throws IOException {
