@@ -77,7 +77,8 @@ public class ContainersResource {
       CreateRequest req = parse(body);
       String publicBase = publicBase();
       ContainerView created =
-          containers.create(caller.id(), req, new Containers.Endpoints(publicBase, agentUrl()));
+          containers.create(
+              caller.id(), req, new Containers.Endpoints(publicBase, containers.agentUrl()));
       java.net.URI location = uri.getAbsolutePathBuilder().path(created.id()).build();
       if (!"ready".equals(wait)) {
         answer.resume(Response.created(location).entity(created).build());
@@ -245,11 +246,5 @@ public class ContainersResource {
               String root = base.substring(0, base.length() - "api/".length());
               return root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
             });
-  }
-
-  private String agentUrl() {
-    return settings
-        .agentGatewayUrl()
-        .orElseGet(() -> "ws://host.docker.internal:" + settings.agentPort() + "/ws/v1/agent");
   }
 }
