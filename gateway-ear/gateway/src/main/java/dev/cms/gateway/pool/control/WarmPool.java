@@ -156,6 +156,7 @@ public class WarmPool implements WarmSupply {
           }
           break; // that claim failed: create cold rather than risk another slow failure
         }
+        failures.incrementAndGet();
         discard(p, "unhealthy: its agent is not connected or it stopped");
       }
       misses.incrementAndGet();
@@ -176,15 +177,22 @@ public class WarmPool implements WarmSupply {
       }
       return Optional.of(containers.handOver(p.id(), claim));
     } catch (ApiException e) {
+      if (e.status() != 429) {
+        return failed(p, e);
+      }
       // the owner's quota filled meanwhile: the container saw their environment, so it goes
       discard(p, "claim refused: " + e.getMessage());
       throw e;
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "claiming pooled " + p.id() + " failed; creating cold", e);
-      failures.incrementAndGet();
-      discard(p, "claim failed: " + e.getMessage());
-      return Optional.empty();
+      return failed(p, e);
     }
+  }
+
+  private Optional<ContainerView> failed(Containers.Pooled p, RuntimeException e) {
+    LOG.log(Level.WARNING, "claiming pooled " + p.id() + " failed; creating cold", e);
+    failures.incrementAndGet();
+    discard(p, "claim failed: " + e.getMessage());
+    return Optional.empty();
   }
 
   /** Hands the environment to the agent and waits (bounded) for its {@code Applied}. */
@@ -296,7 +304,7 @@ public class WarmPool implements WarmSupply {
   }
 
   /** Starts fills up to the target of each template, within the bounds and the backoff. */
-  void refill() {
+  synchronized void refill() {
     if (!started || stopping || target() == 0) {
       return;
     }
