@@ -380,7 +380,14 @@ public class WarmPool implements WarmSupply {
     refill();
   }
 
-  /** Removes every waiting container (the gateway stops); those starting remove themselves. */
+  /** How long a stopping gateway waits for the pool containers still starting. */
+  static final Duration DRAIN_WAIT = Duration.ofSeconds(10);
+
+  /**
+   * Removes every pool container (the gateway stops): the waiting ones at once, then, after a
+   * bounded wait for those still starting, every pool record left (a start cut short by the stop is
+   * removed by the next start's clean-up).
+   */
   public void drain() {
     stopping = true;
     int n = 0;
@@ -390,6 +397,19 @@ public class WarmPool implements WarmSupply {
         discard(p, "the gateway is stopping");
         n++;
       }
+    }
+    long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
+    while (fills.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    for (String id : containers.pooledRecords()) {
+      containers.removePooled(id, "warm pool: the gateway is stopping");
+      n++;
     }
     int removed = n;
     LOG.info(() -> "warm pool drained: " + removed + " containers removed");
