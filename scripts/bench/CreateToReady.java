@@ -20,6 +20,16 @@
  *    JVM flags) and only then the node listener: a floor for "a JVM came up in the container".
  *  Raw containers get the same isolation and limits the gateway applies (init, user node, 1 GiB,
  *  1 CPU, pids 512, cap-drop ALL, no-new-privileges), so the comparison is like for like.
+ *
+ * Warm-pool mode (issue 14), BENCH_MODE=pool against a service started with CMS_WARM_POOL_SIZE (the
+ * wrapper does this with BENCH_POOL_SIZE > 0; BENCH_POOL_ADMIN is an admin's session token for
+ * GET /api/v1/pool):
+ *  - pool: the same POST ?wait=ready as "ours", each sample taken with the pool full (the wait for the
+ *    refill is not timed, it is reported as the refill time); concurrent: CONC creates at once on a
+ *    full pool (a pool of at least CONC serves them all).
+ *  - pool, back to back: SEQ creates one after another without waiting for the refill, so once the
+ *    pool is empty creates miss and run cold: what a burst larger than the pool sees.
+ *  A sample counts as a claim when the container's history says "claimed from the warm pool".
  */
 
 import java.io.IOException;
@@ -82,6 +92,10 @@ public class CreateToReady {
     baseUrl = args[0].replaceAll("/+$", "");
     apiKey = args[1];
     image = args[2];
+    if ("pool".equals(env("BENCH_MODE", "cold"))) {
+      poolMain();
+      return;
+    }
     System.out.printf(
         "create-to-ready benchmark: %s, image %s, %d sequential + %d concurrent per scenario%n",
         baseUrl, image, SEQ, CONC);
@@ -129,6 +143,101 @@ public class CreateToReady {
               (double) ours.p50 / raw.p50, (double) ours.p99 / raw.p99);
         }
       }
+    }
+  }
+
+  // ---------------------------------------------------------------- warm pool (issue 14)
+
+  static final java.util.concurrent.atomic.AtomicInteger CLAIMED =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  static void poolMain() throws Exception {
+    int size = Integer.parseInt(env("BENCH_POOL_SIZE", "10"));
+    String admin = env("BENCH_POOL_ADMIN", "");
+    System.out.printf(
+        "warm-pool benchmark: %s, pool size %d, %d sequential + %d concurrent%n",
+        baseUrl, size, SEQ, CONC);
+    long fill0 = System.nanoTime();
+    awaitFull(admin, size);
+    System.out.printf("  pool filled to %d in %d ms (after the service was ready)%n",
+        size, (System.nanoTime() - fill0) / 1_000_000);
+
+    List<Long> refills = new ArrayList<>();
+    List<Sample> seq = new ArrayList<>();
+    CLAIMED.set(0);
+    for (int i = 0; i < SEQ; i++) {
+      long w0 = System.nanoTime();
+      awaitFull(admin, size);
+      if (i > 0) refills.add((System.nanoTime() - w0) / 1_000_000);
+      Measured m = ours();
+      m.cleanup.run();
+      seq.add(m.sample);
+      System.out.printf("  %-13s seq  %2d/%d %6d ms%n", "pool", i + 1, SEQ, m.sample.totalMs);
+    }
+    int seqClaims = CLAIMED.getAndSet(0);
+
+    awaitFull(admin, size);
+    List<Sample> conc = concurrent("pool", CreateToReady::ours);
+    int concClaims = CLAIMED.getAndSet(0);
+
+    awaitFull(admin, size);
+    List<Sample> burst = new ArrayList<>();
+    List<Runnable> cleanups = new ArrayList<>();
+    for (int i = 0; i < SEQ; i++) {
+      Measured m = ours();
+      cleanups.add(m.cleanup);
+      burst.add(m.sample);
+      System.out.printf("  %-13s b2b  %2d/%d %6d ms%n", "pool", i + 1, SEQ, m.sample.totalMs);
+    }
+    int burstClaims = CLAIMED.getAndSet(0);
+    cleanups.forEach(Runnable::run);
+
+    List<Row> rows = new ArrayList<>();
+    rows.add(Row.of("pool: POST ?wait=ready → agentConnected", "seq", seq, Sample::totalMs));
+    rows.add(Row.of("pool: POST ?wait=ready → agentConnected", "conc", conc, Sample::totalMs));
+    rows.add(Row.of("pool: back to back, no wait for refill", "b2b", burst, Sample::totalMs));
+    List<Sample> refillSamples = new ArrayList<>();
+    for (long r : refills) refillSamples.add(new Sample(r, -1, -1));
+    rows.add(Row.of("  refill after one claim (+ delete) to full", "seq", refillSamples, Sample::totalMs));
+    System.out.println();
+    System.out.printf(
+        "%-50s %-5s %3s %7s %7s %7s %7s%n", "scenario", "mode", "n", "p50", "p90", "p99", "max");
+    for (Row r : rows) {
+      System.out.printf(
+          "%-50s %-5s %3d %7d %7d %7d %7d%n", r.name, r.mode, r.n, r.p50, r.p90, r.p99, r.max);
+    }
+    System.out.println("(milliseconds; percentiles by nearest rank on the sorted samples)");
+    System.out.printf(
+        "claimed from the pool: seq %d/%d, conc %d/%d, back to back %d/%d%n",
+        seqClaims, seq.size(), concClaims, conc.size(), burstClaims, burst.size());
+    System.out.println("GET /api/v1/pool at the end: " + poolState(admin));
+  }
+
+  static String poolState(String admin) throws Exception {
+    HttpRequest get =
+        HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/pool"))
+            .header("Authorization", "Bearer " + admin)
+            .timeout(Duration.ofSeconds(30))
+            .build();
+    HttpResponse<String> r = HTTP.send(get, HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("GET /api/v1/pool answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
+  }
+
+  static final Pattern WAITING = Pattern.compile("\"waiting\"\\s*:\\s*(\\d+)");
+
+  /** Waits (at most 5 minutes) until the pool's default template has {@code size} waiting. */
+  static void awaitFull(String admin, int size) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (true) {
+      Matcher m = WAITING.matcher(poolState(admin));
+      if (m.find() && Integer.parseInt(m.group(1)) >= size) return;
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the pool did not fill to " + size + ": " + poolState(admin));
+      }
+      Thread.sleep(50);
     }
   }
 
@@ -211,6 +320,11 @@ public class CreateToReady {
     return new Measured(new Sample(totalMs, split[0], split[1]), cleanup);
   }
 
+  /** Whether the container came from the warm pool (its history says so); counts it. */
+  static void countClaim(String body) {
+    if (body.contains("claimed from the warm pool")) CLAIMED.incrementAndGet();
+  }
+
   /** CREATING→RUNNING and RUNNING→AGENT_CONNECTED in ms, from the container's history. */
   static long[] split(String cid) throws Exception {
     HttpRequest get =
@@ -219,6 +333,7 @@ public class CreateToReady {
             .timeout(Duration.ofSeconds(30))
             .build();
     String body = HTTP.send(get, HttpResponse.BodyHandlers.ofString()).body();
+    countClaim(body);
     Instant creating = null, running = null, connected = null;
     // the body is a flat JSON array of flat objects: split per object, read the fields we need
     for (String obj : body.split("\\}")) {

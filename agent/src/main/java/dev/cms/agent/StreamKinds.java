@@ -6,6 +6,7 @@ import dev.cms.agent.files.Watches;
 import dev.cms.agent.run.PortStreams;
 import dev.cms.agent.run.PortWatcher;
 import dev.cms.agent.run.TcpStreams;
+import dev.cms.domain.env.EnvWire;
 import dev.cms.domain.exec.ExecWire;
 import dev.cms.domain.files.FsWire;
 import dev.cms.domain.protocol.ErrorCode;
@@ -47,6 +48,7 @@ final class StreamKinds implements Mux.Acceptor {
             ProcessStreams.KIND, open -> ProcessStreams.accept(open, terminals, workers),
             ExecWire.KIND, open -> ExecStreams.accept(open, terminals.config(), workers),
             TcpStreams.KIND, tcp::accept));
+    kinds.put(EnvWire.KIND, open -> EnvStreams.accept(terminals.config().overlay(), workers));
     return new StreamKinds(kinds);
   }
 

@@ -19,9 +19,17 @@ import java.util.TreeMap;
  * @param cwd the shell's working directory ({@code /app} in the container)
  * @param runAs the user shells and processes run as when the agent is root ({@code null}: as the
  *     agent)
+ * @param overlay the environment a claimed warm-pool container got after its start, over {@code
+ *     env} (see {@link #env()})
  */
 record TerminalConfig(
-    int logBytes, List<String> shell, Map<String, String> env, Path home, Path cwd, RunAs runAs) {
+    int logBytes,
+    List<String> shell,
+    Map<String, String> env,
+    Path home,
+    Path cwd,
+    RunAs runAs,
+    EnvOverlay overlay) {
 
   static final String LOG_BYTES = "CMS_TERMINAL_LOG_BYTES";
   static final int DEFAULT_LOG_BYTES = 4 * 1024 * 1024;
@@ -42,10 +50,25 @@ record TerminalConfig(
     env = Map.copyOf(env);
     Objects.requireNonNull(home, "home");
     Objects.requireNonNull(cwd, "cwd");
+    Objects.requireNonNull(overlay, "overlay");
+  }
+
+  TerminalConfig(
+      int logBytes, List<String> shell, Map<String, String> env, Path home, Path cwd, RunAs runAs) {
+    this(logBytes, shell, env, home, cwd, runAs, new EnvOverlay());
   }
 
   TerminalConfig(int logBytes, List<String> shell, Map<String, String> env, Path home, Path cwd) {
     this(logBytes, shell, env, home, cwd, null);
+  }
+
+  /**
+   * The environment of a shell, process or command started now: the container's ({@code env}) with
+   * what the {@code env} stream applied since over it.
+   */
+  @Override
+  public Map<String, String> env() {
+    return overlay.over(env);
   }
 
   /** The command line that starts {@code argv} as the shell's user. */

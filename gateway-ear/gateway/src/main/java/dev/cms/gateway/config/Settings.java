@@ -131,6 +131,14 @@ public class Settings {
   long readyTimeoutSeconds;
 
   @Inject
+  @ConfigProperty(name = "cms.warm.pool.size", defaultValue = "0")
+  int warmPoolSize;
+
+  @Inject
+  @ConfigProperty(name = "cms.warm.pool.max", defaultValue = "32")
+  int warmPoolMax;
+
+  @Inject
   @ConfigProperty(name = "cms.heartbeat.millis", defaultValue = "5000")
   int heartbeatMillis;
 
@@ -498,6 +506,19 @@ public class Settings {
 
   public Duration readyTimeout() {
     return Duration.ofSeconds(readyTimeoutSeconds);
+  }
+
+  /** Started containers kept waiting per template ({@code CMS_WARM_POOL_SIZE}; 0 = no pool). */
+  public int warmPoolSize() {
+    return Math.max(0, warmPoolSize);
+  }
+
+  /**
+   * Most warm-pool containers (waiting or starting) of all templates together ({@code
+   * CMS_WARM_POOL_MAX}): the global bound they count against, instead of a user's quota.
+   */
+  public int warmPoolMax() {
+    return Math.max(0, warmPoolMax);
   }
 
   public int heartbeatMillis() {

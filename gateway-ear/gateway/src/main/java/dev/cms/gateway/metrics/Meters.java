@@ -44,6 +44,21 @@ public class Meters {
     }
   }
 
+  /** What happened in the warm pool. */
+  public enum PoolEvent {
+    /** a create got a waiting container */
+    CLAIMED,
+    /** a create found none waiting and went cold */
+    MISSED,
+    /** a pool container failed to start, to be claimed, or turned unhealthy */
+    FAILED;
+
+    String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  static final String POOL = "cms_pool_events";
   static final String RELAYED = "cms_relayed_bytes";
   static final String UPLOAD_REFUSALS = "cms_upload_refusals";
   static final String REAPED = "cms_reaper_removals";
@@ -54,6 +69,7 @@ public class Meters {
   private final Map<Channel, Counter> relayed = new EnumMap<>(Channel.class);
   private final Map<Rule, Counter> refusals = new EnumMap<>(Rule.class);
   private final Map<Reaped, Counter> reaped = new EnumMap<>(Reaped.class);
+  private final Map<PoolEvent, Counter> pool = new EnumMap<>(PoolEvent.class);
   private Histogram createToReady;
 
   @PostConstruct
@@ -84,6 +100,14 @@ public class Meters {
     for (Reaped r : Reaped.values()) {
       reaped.put(r, registry.counter(removals, new Tag("reason", r.tag())));
     }
+    Metadata poolEvents =
+        Metadata.builder()
+            .withName(POOL)
+            .withDescription("Warm-pool claims, misses (cold creates) and failures")
+            .build();
+    for (PoolEvent e : PoolEvent.values()) {
+      pool.put(e, registry.counter(poolEvents, new Tag("event", e.tag())));
+    }
     // a histogram of milliseconds, not a Timer: Payara's Prometheus text gives a Timer's quantiles
     // in nanoseconds beside a sum in seconds
     createToReady =
@@ -110,6 +134,11 @@ public class Meters {
   /** The reaper removed a container. */
   public void reaped(Reaped why) {
     reaped.get(why).inc();
+  }
+
+  /** Something happened in the warm pool. */
+  public void pool(PoolEvent e) {
+    pool.get(e).inc();
   }
 
   /** A created container became ready this long after its create request. */

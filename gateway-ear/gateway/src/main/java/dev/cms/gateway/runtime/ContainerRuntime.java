@@ -45,6 +45,13 @@ public interface ContainerRuntime {
   /** Creates and starts a container; returns the engine's id for it. */
   String createAndStart(ContainerSpec spec);
 
+  /**
+   * Changes the memory limit (MiB, swap included) and CPU limit (cores) of a running container, as
+   * a create with them would have set them (a warm-pool container gets its user's limits at claim
+   * time).
+   */
+  void updateLimits(String engineId, int memoryMb, double cpus);
+
   /** Starts a stopped container. */
   void start(String engineId);
 

@@ -87,7 +87,7 @@ public class ContainersResource {
       CreateRequest req = parse(body);
       String owner = caller.id();
       String publicBase = publicBase();
-      Containers.Endpoints endpoints = new Containers.Endpoints(publicBase, agentUrl());
+      Containers.Endpoints endpoints = new Containers.Endpoints(publicBase, containers.agentUrl());
       UriBuilder location = uri.getAbsolutePathBuilder();
       boolean ready = "ready".equals(wait);
       // with ?wait=ready a template still being built is waited for too (bounded, no thread held)
@@ -289,11 +289,5 @@ public class ContainersResource {
               String root = base.substring(0, base.length() - "api/".length());
               return root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
             });
-  }
-
-  private String agentUrl() {
-    return settings
-        .agentGatewayUrl()
-        .orElseGet(() -> "ws://host.docker.internal:" + settings.agentPort() + "/ws/v1/agent");
   }
 }

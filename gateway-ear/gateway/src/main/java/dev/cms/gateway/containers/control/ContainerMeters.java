@@ -62,8 +62,16 @@ public class ContainerMeters {
         "cms_agents_connected", "Agents with a live link to this gateway", () -> agents.count());
   }
 
-  /** A create request for {@code id} began now; its create-to-ready time ends at its agent. */
-  void created(String id) {
+  /** A create served at once (a warm-pool claim) began at {@code began} (System.nanoTime()). */
+  void readySince(long began) {
+    meters.createdToReady(Duration.ofNanos(System.nanoTime() - began));
+  }
+
+  /**
+   * A create request for {@code id} began at {@code began} (System.nanoTime()); its create-to-ready
+   * time ends when its agent connects.
+   */
+  void created(String id, long began) {
     if (pending.size() >= MAX_PENDING) {
       // creates that never became ready (failed, deleted): drop the oldest half
       long cut = System.nanoTime() - Duration.ofMinutes(10).toNanos();
@@ -76,7 +84,7 @@ public class ContainerMeters {
         return;
       }
     }
-    pending.put(id, System.nanoTime());
+    pending.put(id, began);
   }
 
   void onAgentLink(@Observes Agents.LinkChanged change) {

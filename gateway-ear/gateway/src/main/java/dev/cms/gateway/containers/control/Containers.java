@@ -56,8 +56,18 @@ public class Containers {
   /** Label naming the record of a container. */
   public static final String LABEL_RECORD = "cms.record";
 
-  /** Label naming the key id that owns a container. */
+  /** Label naming the key id that owns a container (at its creation: see {@link #POOL_OWNER}). */
   public static final String LABEL_OWNER = "cms.owner";
+
+  /** Label naming the warm-pool template a container was started for, waiting for a user. */
+  public static final String LABEL_POOL = "cms.pool";
+
+  /**
+   * The owner of warm-pool containers' records while they wait: no key or user id has this form, so
+   * no quota counts them and no list, lookup or event stream shows them. A claim gives the record
+   * its user; the engine's labels stay as they were at creation (Docker cannot change them).
+   */
+  public static final String POOL_OWNER = "cms:pool";
 
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,127}");
@@ -86,6 +96,7 @@ public class Containers {
   @Inject ContainerMeters readiness;
   @Inject Meters meters;
   @Inject Templates templates;
+  @Inject WarmSupply warm;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -105,8 +116,23 @@ public class Containers {
     ContainerRecord.Limits limits = limits(r);
     Map<String, String> labels = checkLabels(r.labels());
     Map<String, String> env = checkEnv(r.env());
-    // the template (h-tmpl): refused before any record when unknown, still building or failed
+    // the template: refused before any record when unknown, still building or failed
     Templates.Choice template = templates.choose(r.template());
+    synchronized (quotaLock) {
+      checkQuota(owner);
+    }
+    long began = System.nanoTime();
+    // the warm pool first: a started container waiting for a user (empty: create one cold)
+    if (WarmSupply.DEFAULT_TEMPLATE.equals(template.name())) {
+      Optional<ContainerView> claimed =
+          warm.claim(
+              WarmSupply.DEFAULT_TEMPLATE,
+              new WarmSupply.Claim(owner, limits, labels, env, endpoints.publicBase()));
+      if (claimed.isPresent()) {
+        readiness.readySince(began);
+        return claimed.get();
+      }
+    }
     String id = "c-" + Secrets.id(12);
     String token = clientTokens.tokenFor(id);
     String agentSecret = Secrets.token(40);
@@ -116,21 +142,7 @@ public class Containers {
             id, owner, limits, labels, Secrets.hash(token), Secrets.hash(agentSecret), now);
     record.fromTemplate(template.name());
     synchronized (quotaLock) {
-      long live =
-          db.tx(
-              em ->
-                  em.createNamedQuery(ContainerRecord.COUNT_BY_OWNER_IN, Long.class)
-                      .setParameter("owner", owner)
-                      .setParameter("statuses", LIVE)
-                      .getSingleResult());
-      if (live >= settings.maxContainersPerKey()) {
-        throw ApiException.tooManyRequests(
-            "this API key already has "
-                + live
-                + " live containers (limit "
-                + settings.maxContainersPerKey()
-                + "); delete one first");
-      }
+      checkQuota(owner);
       db.run(
           em -> {
             em.persist(record);
@@ -139,16 +151,174 @@ public class Containers {
                     id, "STATUS", null, ContainerStatus.CREATING, "created by API", now));
           });
     }
+    Map<String, String> engineLabels = new LinkedHashMap<>();
+    labels.forEach((k, v) -> engineLabels.put("user." + k, v));
+    readiness.created(id, began);
+    launch(
+        id,
+        owner,
+        template.image().orElseGet(runtime::ensureImage),
+        limits,
+        env,
+        agentSecret,
+        endpoints.agentUrl(),
+        engineLabels);
+    ContainerView view = view(find(id), endpoints.publicBase());
+    return withToken(view, token);
+  }
+
+  private void checkQuota(String owner) {
+    long live =
+        db.tx(
+            em ->
+                em.createNamedQuery(ContainerRecord.COUNT_BY_OWNER_IN, Long.class)
+                    .setParameter("owner", owner)
+                    .setParameter("statuses", LIVE)
+                    .getSingleResult());
+    if (live >= settings.maxContainersPerKey()) {
+      throw ApiException.tooManyRequests(
+          "this API key already has "
+              + live
+              + " live containers (limit "
+              + settings.maxContainersPerKey()
+              + "); delete one first");
+    }
+  }
+
+  /** The agent URL containers get: {@code CMS_AGENT_GATEWAY_URL}, else the agent listener's. */
+  public String agentUrl() {
+    return settings
+        .agentGatewayUrl()
+        .orElseGet(() -> "ws://host.docker.internal:" + settings.agentPort() + "/ws/v1/agent");
+  }
+
+  /** A warm-pool container: its record and the engine's id. */
+  public record Pooled(String id, String engineId) {}
+
+  /**
+   * Creates and starts a container for the warm pool, with the default limits and no environment of
+   * a user, owned by {@link #POOL_OWNER} and labelled {@link #LABEL_POOL} = {@code template} (the
+   * caller waits for its agent).
+   */
+  public Pooled createPooled(String template) {
+    ContainerRecord.Limits limits = limits(CreateRequest.defaults());
+    String id = "c-" + Secrets.id(12);
+    String agentSecret = Secrets.token(40);
+    Instant now = Instant.now();
+    ContainerRecord record =
+        new ContainerRecord(
+            id,
+            POOL_OWNER,
+            limits,
+            Map.of(),
+            Secrets.hash(clientTokens.tokenFor(id)),
+            Secrets.hash(agentSecret),
+            now);
+    db.run(
+        em -> {
+          em.persist(record);
+          em.persist(
+              new ContainerEvent(
+                  id,
+                  "STATUS",
+                  null,
+                  ContainerStatus.CREATING,
+                  "created for the warm pool (template " + template + ")",
+                  now));
+        });
+    launch(
+        id,
+        POOL_OWNER,
+        runtime.ensureImage(),
+        limits,
+        Map.of(),
+        agentSecret,
+        agentUrl(),
+        Map.of(LABEL_POOL, template));
+    return new Pooled(id, find(id).engineId());
+  }
+
+  /**
+   * Gives a waiting warm-pool container to its user (within their quota): owner, limits and labels
+   * on the record, its clocks start now, and the owner's event stream hears of it. The engine's
+   * limits and the agent's environment are the pool's part, done before.
+   *
+   * @throws IllegalStateException when the container no longer waits in the pool
+   * @throws ApiException when the owner's quota is used up
+   */
+  public ContainerView handOver(String id, WarmSupply.Claim claim) {
+    synchronized (quotaLock) {
+      checkQuota(claim.owner());
+      Instant now = Instant.now();
+      update(
+          id,
+          rec -> {
+            if (!POOL_OWNER.equals(rec.ownerId()) || rec.status() != ContainerStatus.RUNNING) {
+              throw new IllegalStateException(id + " no longer waits in the warm pool");
+            }
+            rec.claim(claim.owner(), claim.limits(), claim.labels(), now);
+            return rec.transition(ContainerStatus.RUNNING, "claimed from the warm pool", now);
+          });
+    }
+    ContainerRecord rec = find(id);
+    if (!rec.ownerId().equals(claim.owner())) {
+      throw new IllegalStateException(id + " no longer waits in the warm pool");
+    }
+    return withToken(view(rec, claim.publicBase()), clientTokens.tokenFor(id));
+  }
+
+  /** Whether the record is a warm-pool container that still waits, RUNNING. */
+  public boolean pooledAndRunning(String id) {
+    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    return rec != null && isPooled(rec) && rec.status() == ContainerStatus.RUNNING;
+  }
+
+  /** Removes a waiting warm-pool container (engine and record); not one a user claimed. */
+  public void removePooled(String id, String reason) {
+    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    if (rec != null && isPooled(rec)) {
+      remove(id, reason);
+    }
+  }
+
+  /** The warm-pool containers with a live record (e.g. left by an earlier run of the gateway). */
+  public List<String> pooledRecords() {
+    return db
+        .tx(
+            em ->
+                em.createNamedQuery(ContainerRecord.BY_OWNER, ContainerRecord.class)
+                    .setParameter("owner", POOL_OWNER)
+                    .getResultList())
+        .stream()
+        .filter(r -> ON_ENGINE.contains(r.status()))
+        .map(ContainerRecord::id)
+        .toList();
+  }
+
+  private static boolean isPooled(ContainerRecord rec) {
+    return POOL_OWNER.equals(rec.ownerId());
+  }
+
+  /**
+   * Creates and starts the engine's container of a record in CREATING, then records it RUNNING; a
+   * failure records it FAILED and answers the matching problem.
+   */
+  private void launch(
+      String id,
+      String owner,
+      String image,
+      ContainerRecord.Limits limits,
+      Map<String, String> env,
+      String agentSecret,
+      String agentUrl,
+      Map<String, String> extraLabels) {
     busy.add(id);
-    readiness.created(id);
     try {
-      String image = template.image().orElseGet(runtime::ensureImage);
       Map<String, String> containerEnv = new LinkedHashMap<>(env);
-      containerEnv.put("CMS_AGENT_URL", endpoints.agentUrl());
+      containerEnv.put("CMS_AGENT_URL", agentUrl);
       containerEnv.put("CMS_AGENT_SECRET", agentSecret);
       containerEnv.put("CMS_CONTAINER_ID", id);
-      Map<String, String> engineLabels = new LinkedHashMap<>();
-      labels.forEach((k, v) -> engineLabels.put("user." + k, v));
+      Map<String, String> engineLabels = new LinkedHashMap<>(extraLabels);
       engineLabels.put(LABEL_GATEWAY, identity.id());
       engineLabels.put(LABEL_RECORD, id);
       engineLabels.put(LABEL_OWNER, owner);
@@ -181,8 +351,6 @@ public class Containers {
     } finally {
       busy.remove(id);
     }
-    ContainerView view = view(find(id), endpoints.publicBase());
-    return withToken(view, token);
   }
 
   /**
@@ -218,6 +386,7 @@ public class Containers {
                       .setParameter("statuses", in)
                       .getResultList())
           .stream()
+          .filter(r -> !isPooled(r))
           .sorted(java.util.Comparator.comparing(ContainerRecord::createdAt).reversed())
           .map(r -> view(r, publicBase))
           .toList();
@@ -699,6 +868,14 @@ public class Containers {
    */
   public void reconcile() {
     reconcile("found at gateway start");
+    reconciled = true;
+  }
+
+  private volatile boolean reconciled;
+
+  /** Whether the records were reconciled with the engine since the gateway started. */
+  public boolean reconciled() {
+    return reconciled;
   }
 
   private void reconcile(String found) {
@@ -793,6 +970,9 @@ public class Containers {
                     .setParameter("statuses", ON_ENGINE)
                     .getResultList());
     for (ContainerRecord rec : live) {
+      if (isPooled(rec)) {
+        continue; // waits for a user: its clocks start at the claim; the pool checks its health
+      }
       var limits = rec.limits();
       String why = null;
       Meters.Reaped kind = null;
@@ -853,12 +1033,14 @@ public class Containers {
   /** The owner of a container record; empty when there is no such record. */
   public java.util.Optional<String> ownerOf(String id) {
     ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
-    return rec == null ? java.util.Optional.empty() : java.util.Optional.of(rec.ownerId());
+    return rec == null || isPooled(rec)
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(rec.ownerId());
   }
 
   private ContainerRecord owned(String owner, String id) {
     ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
-    if (rec == null || (owner != null && !rec.ownerId().equals(owner))) {
+    if (rec == null || isPooled(rec) || (owner != null && !rec.ownerId().equals(owner))) {
       throw notOwned(id);
     }
     return rec;
@@ -878,7 +1060,11 @@ public class Containers {
 
   /** The caller's container, with the call recorded as activity: one transaction. */
   private ContainerRecord touch(String owner, String id) {
-    return touchRecord(id, owner);
+    ContainerRecord rec = touchRecord(id, owner);
+    if (rec == null || isPooled(rec)) {
+      throw notOwned(id);
+    }
+    return rec;
   }
 
   /**

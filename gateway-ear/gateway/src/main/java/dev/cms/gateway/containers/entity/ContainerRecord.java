@@ -175,6 +175,23 @@ public class ContainerRecord {
     lastActivityAt = now;
   }
 
+  /**
+   * A warm-pool container is handed to its user: the owner, limits and labels of their create, and
+   * its clocks (idle timeout, time to live, created) start now.
+   */
+  public void claim(String owner, Limits limits, Map<String, String> labels, Instant now) {
+    this.ownerId = Objects.requireNonNull(owner, "owner");
+    this.memoryMb = limits.memoryMb();
+    this.cpus = limits.cpus();
+    this.pidsLimit = limits.pidsLimit();
+    this.idleTimeoutSeconds = limits.idleTimeoutSeconds();
+    this.ttlSeconds = limits.ttlSeconds();
+    this.diskMb = limits.diskMb();
+    this.labels = encode(labels);
+    this.createdAt = now;
+    this.lastActivityAt = now;
+  }
+
   public void assignEngine(String engineId, String image) {
     this.engineId = engineId;
     this.image = image;

@@ -322,6 +322,20 @@ public class DockerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public void updateLimits(String engineId, int memoryMb, double cpus) {
+    long memoryBytes = memoryMb * 1024L * 1024L;
+    call(
+        "update the limits of container",
+        () ->
+            client
+                .updateContainerCmd(engineId)
+                .withMemory(memoryBytes)
+                .withMemorySwap(memoryBytes)
+                .withNanoCPUs(Math.round(cpus * 1_000_000_000d))
+                .exec());
+  }
+
+  @Override
   public void start(String engineId) {
     call(
         "start container",
