@@ -123,15 +123,13 @@ public class Containers {
     }
     long began = System.nanoTime();
     // the warm pool first: a started container waiting for a user (empty: create one cold)
-    if (WarmSupply.DEFAULT_TEMPLATE.equals(template.name())) {
-      Optional<ContainerView> claimed =
-          warm.claim(
-              WarmSupply.DEFAULT_TEMPLATE,
-              new WarmSupply.Claim(owner, limits, labels, env, endpoints.publicBase()));
-      if (claimed.isPresent()) {
-        readiness.readySince(began);
-        return claimed.get();
-      }
+    Optional<ContainerView> claimed =
+        warm.claim(
+            template.name(),
+            new WarmSupply.Claim(owner, limits, labels, env, endpoints.publicBase()));
+    if (claimed.isPresent()) {
+      readiness.readySince(began);
+      return claimed.get();
     }
     String id = "c-" + Secrets.id(12);
     String token = clientTokens.tokenFor(id);
@@ -200,7 +198,7 @@ public class Containers {
    * a user, owned by {@link #POOL_OWNER} and labelled {@link #LABEL_POOL} = {@code template} (the
    * caller waits for its agent).
    */
-  public Pooled createPooled(String template) {
+  public Pooled createPooled(String template, String image) {
     ContainerRecord.Limits limits = limits(CreateRequest.defaults());
     String id = "c-" + Secrets.id(12);
     String agentSecret = Secrets.token(40);
@@ -214,6 +212,7 @@ public class Containers {
             Secrets.hash(clientTokens.tokenFor(id)),
             Secrets.hash(agentSecret),
             now);
+    record.fromTemplate(template);
     db.run(
         em -> {
           em.persist(record);
@@ -229,7 +228,7 @@ public class Containers {
     launch(
         id,
         POOL_OWNER,
-        runtime.ensureImage(),
+        image,
         limits,
         Map.of(),
         agentSecret,

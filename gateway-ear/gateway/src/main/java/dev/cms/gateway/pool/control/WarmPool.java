@@ -14,6 +14,7 @@ import dev.cms.gateway.containers.control.WarmSupply;
 import dev.cms.gateway.metrics.Meters;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.runtime.ContainerRuntime;
+import dev.cms.gateway.templates.control.Templates;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -60,6 +61,7 @@ public class WarmPool implements WarmSupply {
   @Inject ContainerRuntime runtime;
   @Inject Settings settings;
   @Inject Meters meters;
+  @Inject Templates templates;
 
   @Resource ManagedExecutorService executor;
 
@@ -92,9 +94,9 @@ public class WarmPool implements WarmSupply {
     meters.gauge("cms_pool_target", "Warm-pool containers kept per template", this::target);
   }
 
-  /** The templates the pool keeps containers of (templates of h-tmpl plug in here). */
+  /** The templates the pool keeps containers of: all of them (each once its image is built). */
   Set<String> templates() {
-    return Set.of(DEFAULT_TEMPLATE);
+    return templates.names();
   }
 
   private Slot slot(String template) {
@@ -330,6 +332,9 @@ public class WarmPool implements WarmSupply {
       return;
     }
     for (String t : templates()) {
+      if (templates.readyImage(t).isEmpty()) {
+        continue; // still building (or failed): nothing to start yet
+      }
       Slot s = slot(t);
       while (!stopping
           && s.waiting.size() + s.starting.get() < target()
@@ -358,7 +363,11 @@ public class WarmPool implements WarmSupply {
   private void fill(String template, Slot s) {
     Containers.Pooled p = null;
     try {
-      p = containers.createPooled(template);
+      String image =
+          templates
+              .readyImage(template)
+              .orElseThrow(() -> new IllegalStateException("template " + template + " not ready"));
+      p = containers.createPooled(template, image);
       boolean up =
           agents
               .whenConnected(p.id(), settings.readyTimeout())

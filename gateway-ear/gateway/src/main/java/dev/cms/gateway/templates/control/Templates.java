@@ -121,6 +121,11 @@ public class Templates {
     };
   }
 
+  /** Every template's name, the default first (fixed at start). */
+  public java.util.Set<String> names() {
+    return java.util.Collections.unmodifiableSet(entries.keySet());
+  }
+
   /**
    * The image of a template when it is READY (for a warm pool keyed by template name); empty while
    * it builds, when it failed, or when there is no such template. The default's is the AppContainer
