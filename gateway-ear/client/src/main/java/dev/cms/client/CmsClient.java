@@ -111,6 +111,10 @@ public final class CmsClient implements AutoCloseable {
     return api(SessionsApi.class);
   }
 
+  public TemplatesApi templates() {
+    return api(TemplatesApi.class);
+  }
+
   /** One area's interface, built at its first use (each holds an HTTP client of its own). */
   private <T extends Closeable> T api(Class<T> api) {
     if (closed) {
