@@ -30,7 +30,8 @@ public final class Migrations {
           "V2__agent_link.sql",
           "V3__disk_limit.sql",
           "V4__users.sql",
-          "V5__federated_users.sql");
+          "V5__federated_users.sql",
+          "V6__snapshots.sql");
 
   private Migrations() {}
 

@@ -64,8 +64,10 @@ public class ContainersResource {
   @Operation(
       summary = "Create an AppContainer",
       description =
-          "Body (all optional): memoryMb, cpus, idleTimeoutSeconds, ttlSeconds, env, labels. With"
-              + " ?wait=ready the answer waits (bounded) until the container's agent is connected.")
+          "Body (all optional): memoryMb, cpus, idleTimeoutSeconds, ttlSeconds, env, labels,"
+              + " snapshot (the id of a snapshot of the caller's: the new container starts with its"
+              + " files; 404 when there is none). With ?wait=ready the answer waits (bounded) until"
+              + " the container's agent is connected.")
   public void create(
       String body,
       @Parameter(description = "'ready' to wait for the agent") @QueryParam("wait") String wait,

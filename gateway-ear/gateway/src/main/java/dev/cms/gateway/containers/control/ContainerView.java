@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * A container as the API shows it. {@code token} is present only in the answer to its creation;
- * {@code exitCode} only once the container has exited.
+ * {@code exitCode} only once the container has exited; {@code snapshot} names the snapshot a fork
+ * was made from.
  */
 public record ContainerView(
     String id,
@@ -20,7 +21,8 @@ public record ContainerView(
     Integer exitCode,
     String reason,
     String websocketUrl,
-    String token) {
+    String token,
+    String snapshot) {
 
   /**
    * The resource limits and timeouts of a container; {@code diskMb} is the size of everything it

@@ -14,6 +14,7 @@ import dev.cms.gateway.runtime.DiskLimitUnavailableException;
 import dev.cms.gateway.runtime.RuntimeContainer;
 import dev.cms.gateway.runtime.RuntimeEvent;
 import dev.cms.gateway.runtime.RuntimeFailureException;
+import dev.cms.gateway.runtime.RuntimeSnapshot;
 import dev.cms.gateway.runtime.RuntimeUnavailableException;
 import dev.cms.gateway.security.Secrets;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -72,6 +73,8 @@ public class Containers {
           ContainerStatus.PAUSED,
           ContainerStatus.STOPPED,
           ContainerStatus.TERMINATED);
+  private static final Set<ContainerStatus> HOLDABLE =
+      EnumSet.of(ContainerStatus.RUNNING, ContainerStatus.PAUSED, ContainerStatus.STOPPED);
   private static final Duration ACTIVITY_WRITE_INTERVAL = Duration.ofSeconds(5);
 
   @Inject Database db;
@@ -81,6 +84,7 @@ public class Containers {
   @Inject GatewayIdentity identity;
   @Inject dev.cms.gateway.security.ClientTokens clientTokens;
   @Inject jakarta.enterprise.event.Event<ContainerStatusChanged> statusChanges;
+  @Inject SnapshotSource snapshots;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -107,6 +111,11 @@ public class Containers {
     ContainerRecord record =
         new ContainerRecord(
             id, owner, limits, labels, Secrets.hash(token), Secrets.hash(agentSecret), now);
+    // a fork: the caller's own snapshot (else 404), looked up before anything is recorded
+    RuntimeSnapshot fork = r.snapshot() == null ? null : snapshots.forkable(owner, r.snapshot());
+    if (fork != null) {
+      record.forkedFrom(fork.snapshotId());
+    }
     synchronized (quotaLock) {
       long live =
           db.tx(
@@ -133,7 +142,7 @@ public class Containers {
     }
     busy.add(id);
     try {
-      String image = runtime.ensureImage();
+      String image = fork == null ? runtime.ensureImage() : fork.image();
       Map<String, String> containerEnv = new LinkedHashMap<>(env);
       containerEnv.put("CMS_AGENT_URL", endpoints.agentUrl());
       containerEnv.put("CMS_AGENT_SECRET", agentSecret);
@@ -143,17 +152,18 @@ public class Containers {
       engineLabels.put(LABEL_GATEWAY, identity.id());
       engineLabels.put(LABEL_RECORD, id);
       engineLabels.put(LABEL_OWNER, owner);
+      ContainerSpec spec =
+          new ContainerSpec(
+              "cms-" + id,
+              image,
+              engineLabels,
+              containerEnv,
+              limits.memoryMb(),
+              limits.cpus(),
+              limits.pidsLimit(),
+              limits.diskMb());
       String engineId =
-          runtime.createAndStart(
-              new ContainerSpec(
-                  "cms-" + id,
-                  image,
-                  engineLabels,
-                  containerEnv,
-                  limits.memoryMb(),
-                  limits.cpus(),
-                  limits.pidsLimit(),
-                  limits.diskMb()));
+          fork == null ? runtime.createAndStart(spec) : runtime.createAndStart(spec, fork);
       update(
           id,
           rec -> {
@@ -375,6 +385,40 @@ public class Containers {
     return agents
         .whenConnected(id, settings.readyTimeout())
         .thenApply(connected -> view(find(id), publicBase));
+  }
+
+  /** What a snapshot is taken of: a container held for it (see {@link #whileHeld}). */
+  public record Held(String id, String ownerId, String engineId, ContainerStatus status) {}
+
+  /**
+   * Runs {@code work} on the caller's container with no other operation on it meanwhile and its
+   * engine events left alone (a snapshot freezes it for the capture); 409 unless it is RUNNING,
+   * PAUSED or STOPPED.
+   */
+  public <T> T whileHeld(String owner, String id, java.util.function.Function<Held, T> work) {
+    owned(owner, id);
+    synchronized (lock(id)) {
+      ContainerRecord rec = find(id);
+      if (!HOLDABLE.contains(rec.status()) || rec.engineId() == null) {
+        throw ApiException.conflict(
+            "container " + id + " is " + rec.status() + "; only a RUNNING, PAUSED or STOPPED one");
+      }
+      busy.add(id);
+      try {
+        return work.apply(new Held(id, rec.ownerId(), rec.engineId(), rec.status()));
+      } finally {
+        busy.remove(id);
+      }
+    }
+  }
+
+  private boolean stillPaused(String engineId) {
+    try {
+      return engineId != null
+          && runtime.inspect(engineId).map(RuntimeContainer::paused).orElse(false);
+    } catch (RuntimeException e) {
+      return true; // the engine said so a moment ago
+    }
   }
 
   /** The caller's container, whatever its state; else a 404. */
@@ -623,7 +667,8 @@ public class Containers {
       switch (event.kind()) {
         case OOM -> oomKilled.add(id);
         case PAUSED -> {
-          if (rec.status() == ContainerStatus.RUNNING) {
+          // a late event of a freeze that is over (a snapshot) is not a pause
+          if (rec.status() == ContainerStatus.RUNNING && stillPaused(rec.engineId())) {
             agents.drop(id, "container paused");
             update(
                 id, r -> r.transition(ContainerStatus.PAUSED, "paused outside the gateway", now));
@@ -978,7 +1023,8 @@ public class Containers {
         exited ? r.exitCode() : null,
         r.reason(),
         websocketUrl(publicBase, r.id()),
-        null);
+        null,
+        r.snapshotId());
   }
 
   private static ContainerView withToken(ContainerView v, String token) {
@@ -994,7 +1040,8 @@ public class Containers {
         v.exitCode(),
         v.reason(),
         v.websocketUrl(),
-        token);
+        token,
+        v.snapshot());
   }
 
   static String websocketUrl(String publicBase, String id) {

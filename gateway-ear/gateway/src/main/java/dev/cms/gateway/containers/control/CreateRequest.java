@@ -12,6 +12,7 @@ import java.util.Map;
  * @param ttlSeconds remove the container this long after creation, whatever happens
  * @param env extra environment variables for the container
  * @param labels the caller's own labels, kept on the record
+ * @param snapshot the id of a snapshot of the caller's to start from (a fork: its files intact)
  */
 public record CreateRequest(
     Integer memoryMb,
@@ -19,10 +20,11 @@ public record CreateRequest(
     Long idleTimeoutSeconds,
     Long ttlSeconds,
     Map<String, String> env,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    String snapshot) {
 
   /** A request with every field defaulted. */
   public static CreateRequest defaults() {
-    return new CreateRequest(null, null, null, null, null, null);
+    return new CreateRequest(null, null, null, null, null, null, null);
   }
 }
