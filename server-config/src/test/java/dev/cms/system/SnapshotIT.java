@@ -339,6 +339,43 @@ class SnapshotIT {
   }
 
   @Test
+  void aRestartedGatewayRemovesSnapshotImagesAndArchivesWithoutARecord() throws Exception {
+    // given an image and an archive that look like this gateway's snapshot but have no record
+    String c = create(KEY1);
+    String orphan = "s-orphan" + Long.toString(System.nanoTime(), 36);
+    Engine.docker()
+        .commitCmd(Engine.engineId(c))
+        .withRepository("cms-snapshot")
+        .withTag(orphan)
+        .withLabels(Map.of("cms.gateway", gw.id(), "cms.snapshot", orphan))
+        .exec();
+    java.nio.file.Path archive =
+        Files.createDirectories(gw.dataDir().resolve("snapshots").resolve(orphan));
+    Files.writeString(archive.resolve("app.tar"), "not really a tar");
+    // and a real one, which must survive
+    String kept = snapshot(c, KEY1, null).get("id").asText();
+    assertThat(imageExists(orphan)).isTrue();
+
+    // when the gateway restarts
+    gw.stop();
+    gw.start();
+
+    // then the orphan goes, the recorded snapshot stays
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+    while ((imageExists(orphan) || Files.exists(archive))
+        && java.time.Instant.now().isBefore(deadline)) {
+      Thread.sleep(500);
+    }
+    assertThat(imageExists(orphan)).isFalse();
+    assertThat(archive).doesNotExist();
+    assertThat(imageExists(kept)).isTrue();
+    assertThat(gw.get("/api/v1/snapshots/" + kept, KEY1).statusCode()).isEqualTo(200);
+    assertThat(gw.dataDir().resolve("snapshots").resolve(kept)).isDirectory();
+    assertThat(gw.delete("/api/v1/snapshots/" + kept, KEY1).statusCode()).isEqualTo(200);
+    gw.delete("/api/v1/containers/" + c, KEY1);
+  }
+
+  @Test
   void openApiListsTheSnapshotEndpointsWithSchemas() throws Exception {
     HttpResponse<String> r = gw.get("/openapi", null);
     assertThat(r.statusCode()).isEqualTo(200);
