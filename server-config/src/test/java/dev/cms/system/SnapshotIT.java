@@ -278,19 +278,41 @@ class SnapshotIT {
   @Test
   void deletingRemovesTheImageFromTheEngineAndTheArchive() throws Exception {
     String c = create(KEY1);
-    String sid = snapshot(c, KEY1, null).get("id").asText();
-    assertThat(imageExists(sid)).isTrue();
-    assertThat(gw.dataDir().resolve("snapshots").resolve(sid)).isDirectory();
+    try (EventsIT.Subscription events = new EventsIT.Subscription(gw, KEY1, null)) {
+      events.await(e -> e.name().equals("hello"), java.time.Duration.ofSeconds(10));
+      String sid = snapshot(c, KEY1, null).get("id").asText();
+      assertThat(imageExists(sid)).isTrue();
+      assertThat(gw.dataDir().resolve("snapshots").resolve(sid)).isDirectory();
+      events.await(snapshotEvent(sid, "created"), java.time.Duration.ofSeconds(10));
 
-    HttpResponse<String> deleted = gw.delete("/api/v1/snapshots/" + sid, KEY1);
-    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+      HttpResponse<String> deleted = gw.delete("/api/v1/snapshots/" + sid, KEY1);
+      assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+      events.await(snapshotEvent(sid, "deleted"), java.time.Duration.ofSeconds(10));
+      // the freeze for the capture was no pause of the user's
+      assertThat(events.drained())
+          .noneMatch(
+              e ->
+                  e.name().equals("container") && e.data().get("status").asText().equals("PAUSED"));
+      assertGone(sid);
+    }
+    gw.delete("/api/v1/containers/" + c, KEY1);
+  }
+
+  private static java.util.function.Predicate<EventsIT.Sse> snapshotEvent(
+      String sid, String change) {
+    return e ->
+        e.name().equals("snapshot")
+            && e.data().get("snapshot").asText().equals(sid)
+            && e.data().get("change").asText().equals(change);
+  }
+
+  private static void assertGone(String sid) throws Exception {
     assertThat(gw.get("/api/v1/snapshots/" + sid, KEY1).statusCode()).isEqualTo(404);
     assertThat(imageExists(sid)).isFalse();
     assertThat(gw.dataDir().resolve("snapshots").resolve(sid)).doesNotExist();
     HttpResponse<String> forked =
         gw.post("/api/v1/containers", KEY1, "{\"snapshot\":\"" + sid + "\"}");
     assertThat(forked.statusCode()).isEqualTo(404);
-    gw.delete("/api/v1/containers/" + c, KEY1);
   }
 
   @Test
