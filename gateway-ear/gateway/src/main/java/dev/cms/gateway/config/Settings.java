@@ -127,6 +127,10 @@ public class Settings {
   int maxContainersPerKey;
 
   @Inject
+  @ConfigProperty(name = "cms.max.snapshots.per.key", defaultValue = "10")
+  int maxSnapshotsPerKey;
+
+  @Inject
   @ConfigProperty(name = "cms.ready.timeout.seconds", defaultValue = "60")
   long readyTimeoutSeconds;
 
@@ -502,6 +506,11 @@ public class Settings {
 
   public int maxContainersPerKey() {
     return maxContainersPerKey;
+  }
+
+  /** How many snapshots one owner may keep ({@code CMS_MAX_SNAPSHOTS_PER_KEY}). */
+  public int maxSnapshotsPerKey() {
+    return maxSnapshotsPerKey;
   }
 
   public Duration readyTimeout() {

@@ -31,6 +31,7 @@ public final class Migrations {
           "V3__disk_limit.sql",
           "V4__users.sql",
           "V5__federated_users.sql",
+          "V6__snapshots.sql",
           "V7__templates.sql");
 
   private Migrations() {}

@@ -52,6 +52,36 @@ public interface ContainerRuntime {
    */
   void updateLimits(String engineId, int memoryMb, double cpus);
 
+  /**
+   * Creates a container from a snapshot ({@code spec.image()} is ignored: the snapshot's image is
+   * used), puts the snapshot's workspace back into its writable paths before anything in it runs,
+   * and starts it; returns the engine's id for it.
+   */
+  String createAndStart(ContainerSpec spec, RuntimeSnapshot from);
+
+  /**
+   * Captures a container (running, paused or stopped) as a snapshot: an image of its file system
+   * plus, where its writable paths are not in that image, an archive of their content. A running
+   * container's processes are frozen for the capture (consistency) and run on afterwards; a failed
+   * capture leaves nothing behind.
+   *
+   * @throws SnapshotTooLargeException when it would take more than {@code spec.maxBytes()}
+   */
+  RuntimeSnapshot snapshot(String engineId, SnapshotSpec spec);
+
+  /**
+   * Removes what a snapshot keeps (its image reference and its workspace archive); the image's
+   * layers are freed once no container made from it is left. A snapshot already gone is not an
+   * error.
+   */
+  void removeSnapshot(String snapshotId);
+
+  /**
+   * The ids of the snapshots this runtime keeps (images or workspace archives) whose images carry
+   * all of these labels, or that have a workspace archive; for sweeping orphans.
+   */
+  java.util.Set<String> snapshots(Map<String, String> labels);
+
   /** Starts a stopped container. */
   void start(String engineId);
 

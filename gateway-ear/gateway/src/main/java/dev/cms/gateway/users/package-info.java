@@ -8,6 +8,7 @@
  * <p>Boundaries: {@code SessionsResource} (the console's sign-in, with a service key), {@code
  * UsersResource} (admins manage users), {@code KeysResource} (a user's own API keys). Called by
  * {@code security.ApiKeyFilter} to resolve a presented user credential; calls only {@code
- * persistence}, {@code config}, {@code problems} and {@code security.Secrets}.
+ * persistence}, {@code config}, {@code problems} and {@code security.Secrets}; fires {@code
+ * UserRemoved} when a user is deleted (the snapshots component removes theirs).
  */
 package dev.cms.gateway.users;

@@ -42,6 +42,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -71,13 +72,24 @@ public class ContainersResource {
       summary = "Create an AppContainer",
       description =
           "Body (all optional): memoryMb, cpus, idleTimeoutSeconds, ttlSeconds, env, labels,"
-              + " template (a name from GET /api/v1/templates; default: 'default'). With"
-              + " ?wait=ready the answer waits (bounded) until the container's agent is connected,"
-              + " and first, bounded by CMS_READY_TIMEOUT_SECONDS, for a template still building."
-              + " A template unknown: 400 (rule unknown-template); still building: 503 (rule"
-              + " template-building, Retry-After); failed to build: 409 (rule template-failed).")
+              + " template (a name from GET /api/v1/templates; default: 'default'), snapshot (the id"
+              + " of a snapshot of the caller's: the new container starts with its files; 404 when"
+              + " there is none). With ?wait=ready the answer waits (bounded) until the container's"
+              + " agent is connected, and first, bounded by CMS_READY_TIMEOUT_SECONDS, for a template"
+              + " still building. A template unknown: 400 (rule unknown-template); still building:"
+              + " 503 (rule template-building, Retry-After); failed to build: 409 (rule"
+              + " template-failed).")
+  @APIResponse(
+      responseCode = "201",
+      description = "created (with ?wait=ready: and its agent connected)",
+      content = @Content(schema = @Schema(implementation = ContainerView.class)))
   public void create(
-      String body,
+      @RequestBody(
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = CreateRequest.class)))
+          String body,
       @Parameter(description = "'ready' to wait for the agent") @QueryParam("wait") String wait,
       @Suspended AsyncResponse answer) {
     try {

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A container as the API shows it. {@code token} is present only in the answer to its creation;
  * {@code exitCode} only once the container has exited. {@code template} names the template whose
- * image it runs ({@code default}: the AppContainer image).
+ * image it runs ({@code default}: the AppContainer image); {@code snapshot} names the snapshot a
+ * fork was made from.
  */
 public record ContainerView(
     String id,
@@ -22,7 +23,8 @@ public record ContainerView(
     String reason,
     String websocketUrl,
     String token,
-    String template) {
+    String template,
+    String snapshot) {
 
   /**
    * The resource limits and timeouts of a container; {@code diskMb} is the size of everything it

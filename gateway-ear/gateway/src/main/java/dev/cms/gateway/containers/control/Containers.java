@@ -15,6 +15,7 @@ import dev.cms.gateway.runtime.DiskLimitUnavailableException;
 import dev.cms.gateway.runtime.RuntimeContainer;
 import dev.cms.gateway.runtime.RuntimeEvent;
 import dev.cms.gateway.runtime.RuntimeFailureException;
+import dev.cms.gateway.runtime.RuntimeSnapshot;
 import dev.cms.gateway.runtime.RuntimeUnavailableException;
 import dev.cms.gateway.security.Secrets;
 import dev.cms.gateway.templates.control.Templates;
@@ -84,6 +85,8 @@ public class Containers {
           ContainerStatus.PAUSED,
           ContainerStatus.STOPPED,
           ContainerStatus.TERMINATED);
+  private static final Set<ContainerStatus> HOLDABLE =
+      EnumSet.of(ContainerStatus.RUNNING, ContainerStatus.PAUSED, ContainerStatus.STOPPED);
   private static final Duration ACTIVITY_WRITE_INTERVAL = Duration.ofSeconds(5);
 
   @Inject Database db;
@@ -97,6 +100,7 @@ public class Containers {
   @Inject Meters meters;
   @Inject Templates templates;
   @Inject WarmSupply warm;
+  @Inject SnapshotSource snapshots;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -122,14 +126,18 @@ public class Containers {
       checkQuota(owner);
     }
     long began = System.nanoTime();
-    // the warm pool first: a started container waiting for a user (empty: create one cold)
-    Optional<ContainerView> claimed =
-        warm.claim(
-            template.name(),
-            new WarmSupply.Claim(owner, limits, labels, env, endpoints.publicBase()));
-    if (claimed.isPresent()) {
-      readiness.readySince(began);
-      return claimed.get();
+    // a fork: the caller's own snapshot (else 404), looked up before anything is recorded
+    RuntimeSnapshot fork = r.snapshot() == null ? null : snapshots.forkable(owner, r.snapshot());
+    if (fork == null) {
+      // the warm pool first: a started container waiting for a user (empty: create one cold)
+      Optional<ContainerView> claimed =
+          warm.claim(
+              template.name(),
+              new WarmSupply.Claim(owner, limits, labels, env, endpoints.publicBase()));
+      if (claimed.isPresent()) {
+        readiness.readySince(began);
+        return claimed.get();
+      }
     }
     String id = "c-" + Secrets.id(12);
     String token = clientTokens.tokenFor(id);
@@ -139,6 +147,9 @@ public class Containers {
         new ContainerRecord(
             id, owner, limits, labels, Secrets.hash(token), Secrets.hash(agentSecret), now);
     record.fromTemplate(template.name());
+    if (fork != null) {
+      record.forkedFrom(fork.snapshotId());
+    }
     synchronized (quotaLock) {
       checkQuota(owner);
       db.run(
@@ -155,12 +166,13 @@ public class Containers {
     launch(
         id,
         owner,
-        template.image().orElseGet(runtime::ensureImage),
+        fork != null ? fork.image() : template.image().orElseGet(runtime::ensureImage),
         limits,
         env,
         agentSecret,
         endpoints.agentUrl(),
-        engineLabels);
+        engineLabels,
+        fork);
     ContainerView view = view(find(id), endpoints.publicBase());
     return withToken(view, token);
   }
@@ -233,7 +245,8 @@ public class Containers {
         Map.of(),
         agentSecret,
         agentUrl(),
-        Map.of(LABEL_POOL, template));
+        Map.of(LABEL_POOL, template),
+        null);
     return new Pooled(id, find(id).engineId());
   }
 
@@ -310,7 +323,8 @@ public class Containers {
       Map<String, String> env,
       String agentSecret,
       String agentUrl,
-      Map<String, String> extraLabels) {
+      Map<String, String> extraLabels,
+      RuntimeSnapshot fork) {
     busy.add(id);
     try {
       Map<String, String> containerEnv = new LinkedHashMap<>(env);
@@ -321,17 +335,18 @@ public class Containers {
       engineLabels.put(LABEL_GATEWAY, identity.id());
       engineLabels.put(LABEL_RECORD, id);
       engineLabels.put(LABEL_OWNER, owner);
+      ContainerSpec spec =
+          new ContainerSpec(
+              "cms-" + id,
+              image,
+              engineLabels,
+              containerEnv,
+              limits.memoryMb(),
+              limits.cpus(),
+              limits.pidsLimit(),
+              limits.diskMb());
       String engineId =
-          runtime.createAndStart(
-              new ContainerSpec(
-                  "cms-" + id,
-                  image,
-                  engineLabels,
-                  containerEnv,
-                  limits.memoryMb(),
-                  limits.cpus(),
-                  limits.pidsLimit(),
-                  limits.diskMb()));
+          fork == null ? runtime.createAndStart(spec) : runtime.createAndStart(spec, fork);
       update(
           id,
           rec -> {
@@ -552,6 +567,40 @@ public class Containers {
     return agents
         .whenConnected(id, settings.readyTimeout())
         .thenApply(connected -> view(find(id), publicBase));
+  }
+
+  /** What a snapshot is taken of: a container held for it (see {@link #whileHeld}). */
+  public record Held(String id, String ownerId, String engineId, ContainerStatus status) {}
+
+  /**
+   * Runs {@code work} on the caller's container with no other operation on it meanwhile and its
+   * engine events left alone (a snapshot freezes it for the capture); 409 unless it is RUNNING,
+   * PAUSED or STOPPED.
+   */
+  public <T> T whileHeld(String owner, String id, java.util.function.Function<Held, T> work) {
+    owned(owner, id);
+    synchronized (lock(id)) {
+      ContainerRecord rec = find(id);
+      if (!HOLDABLE.contains(rec.status()) || rec.engineId() == null) {
+        throw ApiException.conflict(
+            "container " + id + " is " + rec.status() + "; only a RUNNING, PAUSED or STOPPED one");
+      }
+      busy.add(id);
+      try {
+        return work.apply(new Held(id, rec.ownerId(), rec.engineId(), rec.status()));
+      } finally {
+        busy.remove(id);
+      }
+    }
+  }
+
+  private boolean stillPaused(String engineId) {
+    try {
+      return engineId != null
+          && runtime.inspect(engineId).map(RuntimeContainer::paused).orElse(false);
+    } catch (RuntimeException e) {
+      return true; // the engine said so a moment ago
+    }
   }
 
   /** The caller's container, whatever its state; else a 404. */
@@ -800,7 +849,8 @@ public class Containers {
       switch (event.kind()) {
         case OOM -> oomKilled.add(id);
         case PAUSED -> {
-          if (rec.status() == ContainerStatus.RUNNING) {
+          // a late event of a freeze that is over (a snapshot) is not a pause
+          if (rec.status() == ContainerStatus.RUNNING && stillPaused(rec.engineId())) {
             agents.drop(id, "container paused");
             update(
                 id, r -> r.transition(ContainerStatus.PAUSED, "paused outside the gateway", now));
@@ -1177,7 +1227,8 @@ public class Containers {
         r.reason(),
         websocketUrl(publicBase, r.id()),
         null,
-        r.template());
+        r.template(),
+        r.snapshotId());
   }
 
   private static ContainerView withToken(ContainerView v, String token) {
@@ -1194,7 +1245,8 @@ public class Containers {
         v.reason(),
         v.websocketUrl(),
         token,
-        v.template());
+        v.template(),
+        v.snapshot());
   }
 
   static String websocketUrl(String publicBase, String id) {

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param labels the caller's own labels, kept on the record
  * @param template the template whose image the container runs ({@code GET /api/v1/templates});
  *     null: {@code default}
+ * @param snapshot the id of a snapshot of the caller's to start from (a fork: its files intact)
  */
 public record CreateRequest(
     Integer memoryMb,
@@ -22,10 +23,11 @@ public record CreateRequest(
     Long ttlSeconds,
     Map<String, String> env,
     Map<String, String> labels,
-    String template) {
+    String template,
+    String snapshot) {
 
   /** A request with every field defaulted. */
   public static CreateRequest defaults() {
-    return new CreateRequest(null, null, null, null, null, null, null);
+    return new CreateRequest(null, null, null, null, null, null, null, null);
   }
 }

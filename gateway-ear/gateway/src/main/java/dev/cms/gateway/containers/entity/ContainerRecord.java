@@ -103,6 +103,10 @@ public class ContainerRecord {
   @Column(name = "last_activity_at", nullable = false)
   private Instant lastActivityAt;
 
+  /** The snapshot this container was made from (a fork); null for a fresh one. */
+  @Column(name = "snapshot_id")
+  private String snapshotId;
+
   @Version private long version;
 
   protected ContainerRecord() {}
@@ -195,6 +199,15 @@ public class ContainerRecord {
   public void assignEngine(String engineId, String image) {
     this.engineId = engineId;
     this.image = image;
+  }
+
+  /** Notes the snapshot this container is made from (before it is persisted). */
+  public void forkedFrom(String snapshotId) {
+    this.snapshotId = snapshotId;
+  }
+
+  public String snapshotId() {
+    return snapshotId;
   }
 
   public String id() {

@@ -6,6 +6,7 @@ import dev.cms.gateway.files.control.FileChanged;
 import dev.cms.gateway.processes.control.PortChanged;
 import dev.cms.gateway.processes.control.ProcessChanged;
 import dev.cms.gateway.processes.control.ProcessView;
+import dev.cms.gateway.snapshots.control.SnapshotChanged;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -29,8 +30,9 @@ import java.util.logging.Logger;
 
 /**
  * The owners' event streams ({@code GET /api/v1/events}): every status change of a container, every
- * process start and end, every port that opens or closes, every change a file watch reports, pushed
- * to the subscribers of the container's owner as Server-Sent Events.
+ * process start and end, every port that opens or closes, every change a file watch reports, every
+ * snapshot taken or deleted, pushed to the subscribers of the container's owner as Server-Sent
+ * Events.
  *
  * <p>Bounded: at most {@value #MAX_PER_OWNER} streams per owner and {@value #MAX_STREAMS} in all
  * (more are refused); each stream queues at most {@value #MAX_QUEUED} events, a stream whose client
@@ -166,6 +168,17 @@ public class EventHub {
       b.add("dropped", change.dropped());
     }
     publish(change.containerId(), "file", b);
+  }
+
+  void onSnapshot(@Observes SnapshotChanged change) {
+    publish(
+        change.containerId(),
+        "snapshot",
+        Json.createObjectBuilder()
+            .add("container", change.containerId())
+            .add("snapshot", change.snapshotId())
+            .add("change", change.change())
+            .add("sizeBytes", change.sizeBytes()));
   }
 
   private void publish(String containerId, String name, JsonObjectBuilder data) {

@@ -22,7 +22,9 @@ import dev.cms.gateway.runtime.ImageRecipe;
 import dev.cms.gateway.runtime.RuntimeContainer;
 import dev.cms.gateway.runtime.RuntimeEvent;
 import dev.cms.gateway.runtime.RuntimeFailureException;
+import dev.cms.gateway.runtime.RuntimeSnapshot;
 import dev.cms.gateway.runtime.RuntimeUnavailableException;
+import dev.cms.gateway.runtime.SnapshotSpec;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,6 +61,7 @@ public class DockerRuntime implements ContainerRuntime {
   private DockerClient client;
   private AppContainerImage image;
   private ContainerDisks disks;
+  private DockerSnapshots snapshots;
   private final Object networkLock = new Object();
   private volatile boolean networkReady;
 
@@ -91,6 +94,7 @@ public class DockerRuntime implements ContainerRuntime {
     disks =
         new ContainerDisks(client, settings.dataDir(), settings.diskMb(), settings.dockerHost());
     disks.logSetting();
+    snapshots = new DockerSnapshots(client, settings.dataDir());
   }
 
   @PreDestroy
@@ -227,11 +231,30 @@ public class DockerRuntime implements ContainerRuntime {
 
   @Override
   public String createAndStart(ContainerSpec spec) {
+    return createAndStart(spec, id -> {});
+  }
+
+  @Override
+  public String createAndStart(ContainerSpec spec, RuntimeSnapshot from) {
+    ContainerSpec fromImage =
+        new ContainerSpec(
+            spec.name(),
+            from.image(),
+            spec.labels(),
+            spec.env(),
+            spec.memoryMb(),
+            spec.cpus(),
+            spec.pidsLimit(),
+            spec.diskMb());
+    return createAndStart(fromImage, id -> snapshots.restore(id, from));
+  }
+
+  private String createAndStart(ContainerSpec spec, Consumer<String> beforeStart) {
     if (spec.diskMb() <= 0) {
-      return createAndStartContainer(spec);
+      return createAndStartContainer(spec, beforeStart);
     }
     try {
-      String id = createAndStartContainer(spec);
+      String id = createAndStartContainer(spec, beforeStart);
       disks.created(spec.name());
       return id;
     } catch (RuntimeException e) {
@@ -240,7 +263,7 @@ public class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  private String createAndStartContainer(ContainerSpec spec) {
+  private String createAndStartContainer(ContainerSpec spec, Consumer<String> beforeStart) {
     ensureNetwork();
     Optional<String> uncontained = containmentProblem();
     if (uncontained.isPresent()) {
@@ -312,6 +335,7 @@ public class DockerRuntime implements ContainerRuntime {
                   .exec()
                   .getId();
           try {
+            beforeStart.accept(id);
             client.startContainerCmd(id).exec();
           } catch (RuntimeException e) {
             quietlyRemove(id);
@@ -333,6 +357,77 @@ public class DockerRuntime implements ContainerRuntime {
                 .withMemorySwap(memoryBytes)
                 .withNanoCPUs(Math.round(cpus * 1_000_000_000d))
                 .exec());
+  }
+
+  @Override
+  public RuntimeSnapshot snapshot(String engineId, SnapshotSpec spec) {
+    return call(
+        "snapshot container",
+        () -> {
+          // a stopped container's disk may be unmounted after a reboot of the host
+          nameOf(engineId).ifPresent(disks::ensureMounted);
+          var state = client.inspectContainerCmd(engineId).exec().getState();
+          boolean freeze =
+              Boolean.TRUE.equals(state.getRunning()) && !Boolean.TRUE.equals(state.getPaused());
+          if (freeze) {
+            freeze(engineId);
+          }
+          try {
+            return snapshots.capture(engineId, spec);
+          } finally {
+            if (freeze) {
+              try {
+                client.unpauseContainerCmd(engineId).exec();
+              } catch (NotModifiedException | NotFoundException | ConflictException e) {
+                LOG.log(Level.FINE, "unpause after the snapshot", e);
+              }
+            }
+          }
+        });
+  }
+
+  private static final int FREEZE_ATTEMPTS = 5;
+
+  /**
+   * Pauses for a snapshot. The kernel's freezer gives up ("unable to freeze") while a process is in
+   * the middle of something it cannot be stopped in (seen right after a container's start): a few
+   * tries, a moment apart, then the engine's refusal stands.
+   */
+  private void freeze(String engineId) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.pauseContainerCmd(engineId).exec();
+        return;
+      } catch (com.github.dockerjava.api.exception.InternalServerErrorException e) {
+        if (attempt >= FREEZE_ATTEMPTS
+            || e.getMessage() == null
+            || !e.getMessage().contains("freeze")) {
+          throw e;
+        }
+        LOG.fine(() -> "the engine could not freeze " + engineId + " yet: " + e.getMessage());
+        try {
+          Thread.sleep(200L * attempt);
+        } catch (InterruptedException stop) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void removeSnapshot(String snapshotId) {
+    call(
+        "remove snapshot " + snapshotId,
+        () -> {
+          snapshots.remove(snapshotId);
+          return null;
+        });
+  }
+
+  @Override
+  public Set<String> snapshots(Map<String, String> labels) {
+    return call("list snapshots", () -> snapshots.ids(labels));
   }
 
   @Override

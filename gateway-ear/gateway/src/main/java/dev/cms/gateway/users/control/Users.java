@@ -32,6 +32,7 @@ public class Users {
   @Inject Database db;
   @Inject Settings settings;
   @Inject Pbkdf2PasswordHash hash;
+  @Inject jakarta.enterprise.event.Event<UserRemoved> removals;
 
   private SignInThrottle perName;
   private String decoy;
@@ -212,7 +213,7 @@ public class Users {
 
   /**
    * Removes a user and every credential of theirs (their containers stay until their timeouts end
-   * them); 404 when unknown.
+   * them; their snapshots go, by {@link UserRemoved}); 404 when unknown.
    */
   public void delete(String id) {
     db.run(
@@ -226,6 +227,7 @@ public class Users {
               .executeUpdate();
           em.remove(u);
         });
+    removals.fire(new UserRemoved(id));
   }
 
   /** The user named {@code name}. */
