@@ -13,6 +13,9 @@ import dev.cms.client.FileEntry;
 import dev.cms.client.Listing;
 import dev.cms.client.Mkdir;
 import dev.cms.client.Move;
+import dev.cms.client.Snapshot;
+import dev.cms.client.TakeSnapshot;
+import dev.cms.client.Template;
 import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +39,8 @@ class ClientIT {
     cms = CmsClient.connect(URI.create(gw.base()), Gateway.KEY1);
     ContainerView c =
         cms.createReady(
-            new CreateContainer(512, null, 600L, null, null, Map.of("suite", "ClientIT")));
+            new CreateContainer(
+                512, null, 600L, null, null, Map.of("suite", "ClientIT"), null, null));
     id = c.id();
     assertThat(c.status()).isEqualTo("RUNNING");
     assertThat(c.agentConnected()).isTrue();
@@ -69,6 +73,30 @@ class ClientIT {
     assertThat(cms.containers().list(null)).extracting(ContainerView::id).contains(id);
     assertThat(cms.containers().list("RUNNING")).extracting(ContainerView::id).contains(id);
     assertThat(cms.containers().token(id).token()).isNotBlank();
+  }
+
+  @Test
+  void templatesAreListedAndASnapshotForksWithItsFiles() {
+    assertThat(cms.templates().list()).extracting(Template::name).contains("default");
+    assertThat(cms.templates().get("default").status()).isEqualTo("READY");
+    cms.writeString(id, "/app/forked.txt", "kept in the snapshot\n");
+    Snapshot s = cms.snapshots().take(id, new TakeSnapshot("client-it"));
+    try {
+      assertThat(s.id()).startsWith("s-");
+      assertThat(s.container()).isEqualTo(id);
+      assertThat(cms.snapshots().list()).extracting(Snapshot::id).contains(s.id());
+      ContainerView fork = cms.createReady(CreateContainer.defaults().withSnapshot(s.id()));
+      try {
+        assertThat(fork.snapshot()).isEqualTo(s.id());
+        assertThat(fork.template()).isEqualTo("default");
+        assertThat(cms.readString(fork.id(), "/app/forked.txt", 1024))
+            .isEqualTo("kept in the snapshot\n");
+      } finally {
+        cms.containers().delete(fork.id());
+      }
+    } finally {
+      assertThat(cms.snapshots().delete(s.id()).id()).isEqualTo(s.id());
+    }
   }
 
   @Test

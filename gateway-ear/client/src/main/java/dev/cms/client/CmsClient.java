@@ -115,6 +115,10 @@ public final class CmsClient implements AutoCloseable {
     return api(TemplatesApi.class);
   }
 
+  public SnapshotsApi snapshots() {
+    return api(SnapshotsApi.class);
+  }
+
   /** One area's interface, built at its first use (each holds an HTTP client of its own). */
   private <T extends Closeable> T api(Class<T> api) {
     if (closed) {

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * A container as the gateway shows it ({@code GET /api/v1/containers/{id}}). {@code status} is one
  * of CREATING, RUNNING, PAUSED, STOPPED, FAILED, TERMINATED, DELETED; {@code websocketUrl} and
- * {@code token} (the client token for its terminals) come with the create answer only.
+ * {@code token} (the client token for its terminals) come with the create answer only; {@code
+ * template} names the template it runs, {@code snapshot} the snapshot a fork was made from.
  */
 public record ContainerView(
     String id,
@@ -20,7 +21,9 @@ public record ContainerView(
     Integer exitCode,
     String reason,
     String websocketUrl,
-    String token) {
+    String token,
+    String template,
+    String snapshot) {
 
   /** The resource limits and timeouts of a container ({@code diskMb} 0: no disk limit). */
   public record Limits(
