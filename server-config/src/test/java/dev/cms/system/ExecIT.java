@@ -81,4 +81,68 @@ class ExecIT {
         gw.post("/api/v1/containers/" + id + "/exec", Gateway.KEY2, "{\"command\":\"true\"}");
     assertThat(other.statusCode()).isEqualTo(404);
   }
+
+  @Test
+  void aBackgroundCommandStreamsStdoutAndStderrApartAndIsWaitedFor() throws Exception {
+    var started =
+        gw.post(
+            "/api/v1/containers/" + id + "/exec?background=true",
+            Gateway.KEY1,
+            "{\"command\":\"echo out; sleep 1; echo err >&2; exit 3\"}");
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    JsonNode job = Gateway.JSON.readTree(started.body());
+    String exec = job.get("execId").asText();
+    assertThat(job.get("status").asText()).isEqualTo("RUNNING");
+    String base = "/api/v1/containers/" + id + "/exec/" + exec;
+
+    // the stream: stdout and stderr as their own events, then the end
+    var http = java.net.http.HttpClient.newHttpClient();
+    var sse =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.base() + base + "/stream"))
+                .header("Authorization", "Bearer " + Gateway.KEY1)
+                .header("Accept", "text/event-stream")
+                .timeout(Duration.ofSeconds(60))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(sse.statusCode()).isEqualTo(200);
+    String events = sse.body();
+    assertThat(events).contains("event: stdout\ndata: {\"data\":\"out\\n\"}");
+    assertThat(events).contains("event: stderr\ndata: {\"data\":\"err\\n\"}");
+    assertThat(events.indexOf("event: stdout")).isLessThan(events.indexOf("event: stderr"));
+    assertThat(events).contains("event: end");
+
+    JsonNode ended = Gateway.JSON.readTree(gw.get(base + "?wait=30", Gateway.KEY1).body());
+    assertThat(ended.get("status").asText()).isEqualTo("EXITED");
+    assertThat(ended.get("result").get("exitCode").asInt()).isEqualTo(3);
+    assertThat(ended.get("result").get("stdout").asText()).isEqualTo("out\n");
+    assertThat(ended.get("result").get("stderr").asText()).isEqualTo("err\n");
+    assertThat(gw.get(base, Gateway.KEY2).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aBackgroundCommandIsKilledWithWhatItStarted() throws Exception {
+    var started =
+        gw.post(
+            "/api/v1/containers/" + id + "/exec?background=true",
+            Gateway.KEY1,
+            "{\"command\":\"echo begun; sleep 300 & wait\",\"timeoutSeconds\":600}");
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    String base =
+        "/api/v1/containers/"
+            + id
+            + "/exec/"
+            + Gateway.JSON.readTree(started.body()).get("execId").asText();
+    Thread.sleep(1_000);
+    assertThat(gw.delete(base, Gateway.KEY2).statusCode()).isEqualTo(404);
+    var killed = gw.delete(base, Gateway.KEY1);
+    assertThat(killed.statusCode()).as(killed.body()).isEqualTo(200);
+    JsonNode ended = Gateway.JSON.readTree(gw.get(base + "?wait=30", Gateway.KEY1).body());
+    assertThat(ended.get("status").asText()).isEqualTo("KILLED");
+    assertThat(ended.get("result").get("exitCode").asInt()).isEqualTo(137);
+    assertThat(ended.get("result").get("stdout").asText()).isEqualTo("begun\n");
+    // nothing of it runs on
+    JsonNode ps = exec("{\"command\":\"pgrep -f 'sleep 300' || echo none\"}", 200);
+    assertThat(ps.get("stdout").asText()).isEqualTo("none\n");
+  }
 }

@@ -58,6 +58,22 @@ public class Commands {
    * @throws ApiException at once for a bad request, an unknown or not running container
    */
   public CompletionStage<ExecResult> exec(String owner, String id, ExecRequest r) {
+    return start(owner, id, r, null).result();
+  }
+
+  /**
+   * A started command: its result (exceptionally an {@link ApiException}) and its agent stream
+   * (resetting it kills the command).
+   */
+  public record Run(CompletionStage<ExecResult> result, CompletableFuture<Stream> stream) {}
+
+  /**
+   * Starts {@code r} in the owner's container; {@code output}, if given, hears every piece of
+   * stdout and stderr as it comes (within the kept bounds), on the agent link's thread.
+   *
+   * @throws ApiException at once for a bad request, an unknown or not running container
+   */
+  public Run start(String owner, String id, ExecRequest r, Output output) {
     Map<String, String> params = params(r);
     int timeout = r.timeoutSeconds() == null ? DEFAULT_TIMEOUT_S : r.timeoutSeconds();
     byte[] stdin = r.stdin() == null ? new byte[0] : r.stdin().getBytes(StandardCharsets.UTF_8);
@@ -70,7 +86,8 @@ public class Commands {
             .link(id)
             .orElseThrow(
                 () -> ApiException.unavailable("the agent of " + id + " is not connected", null));
-    Collector c = new Collector(System.nanoTime());
+    Collector c = new Collector(System.nanoTime(), output);
+    CompletableFuture<Stream> stream = new CompletableFuture<>();
     link.mux()
         .open(ExecWire.KIND, params, c)
         .orTimeout(OPEN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
@@ -78,25 +95,34 @@ public class Commands {
             (s, failure) -> {
               if (failure != null) {
                 c.result.completeExceptionally(opening(failure));
+                stream.completeExceptionally(failure);
                 return;
               }
+              stream.complete(s);
               executor.execute(() -> feed(s, stdin));
             });
-    return c.result
-        .orTimeout(timeout * 1000L + GRACE_MS, TimeUnit.MILLISECONDS)
-        .exceptionally(
-            f -> {
-              Throwable cause =
-                  f instanceof java.util.concurrent.CompletionException ? f.getCause() : f;
-              if (cause instanceof ApiException a) {
-                throw a;
-              }
-              if (cause instanceof java.util.concurrent.TimeoutException) {
-                throw ApiException.unavailable(
-                    "the agent did not report the command's end in time", null);
-              }
-              throw ApiException.unavailable("the command's stream failed: " + cause, cause);
-            });
+    CompletionStage<ExecResult> result =
+        c.result
+            .orTimeout(timeout * 1000L + GRACE_MS, TimeUnit.MILLISECONDS)
+            .exceptionally(
+                f -> {
+                  Throwable cause =
+                      f instanceof java.util.concurrent.CompletionException ? f.getCause() : f;
+                  if (cause instanceof ApiException a) {
+                    throw a;
+                  }
+                  if (cause instanceof java.util.concurrent.TimeoutException) {
+                    throw ApiException.unavailable(
+                        "the agent did not report the command's end in time", null);
+                  }
+                  throw ApiException.unavailable("the command's stream failed: " + cause, cause);
+                });
+    return new Run(result, stream);
+  }
+
+  /** Hears a running command's output, stdout and stderr apart, as it comes. */
+  public interface Output {
+    void accept(boolean stderr, byte[] bytes);
   }
 
   private static ApiException opening(Throwable failure) {
@@ -162,11 +188,13 @@ public class Commands {
     final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     final long startedNanos;
+    final Output output;
     boolean outCut;
     boolean errCut;
 
-    Collector(long startedNanos) {
+    Collector(long startedNanos, Output output) {
       this.startedNanos = startedNanos;
+      this.output = output;
     }
 
     @Override
@@ -176,7 +204,13 @@ public class Commands {
           if (m instanceof ExecWire.Output o) {
             ByteArrayOutputStream to = o.stderr() ? stderr : stdout;
             int room = Math.max(0, MAX_OUTPUT - to.size());
-            to.write(o.bytes(), 0, Math.min(room, o.bytes().length));
+            int kept = Math.min(room, o.bytes().length);
+            to.write(o.bytes(), 0, kept);
+            if (output != null && kept > 0) {
+              output.accept(
+                  o.stderr(),
+                  kept == o.bytes().length ? o.bytes() : java.util.Arrays.copyOf(o.bytes(), kept));
+            }
             if (room < o.bytes().length) {
               if (o.stderr()) {
                 errCut = true;
