@@ -8,6 +8,8 @@ import dev.cms.client.CmsClient;
 import dev.cms.client.ContainerDeleted;
 import dev.cms.client.ContainerView;
 import dev.cms.client.CreateContainer;
+import dev.cms.client.ExecCommand;
+import dev.cms.client.ExecJob;
 import dev.cms.client.ExecResult;
 import dev.cms.client.FileEntry;
 import dev.cms.client.Listing;
@@ -73,6 +75,19 @@ class ClientIT {
     assertThat(cms.containers().list(null)).extracting(ContainerView::id).contains(id);
     assertThat(cms.containers().list("RUNNING")).extracting(ContainerView::id).contains(id);
     assertThat(cms.containers().token(id).token()).isNotBlank();
+  }
+
+  @Test
+  void aBackgroundCommandIsWaitedFor() {
+    ExecJob job =
+        cms.processes()
+            .execInBackground(id, true, new ExecCommand("echo bg; exit 4", null, null, null, null));
+    assertThat(job.status()).isIn("RUNNING", "EXITED"); // a quick one may be done already
+    assertThat(job.execId()).startsWith("x-");
+    ExecJob ended = cms.processes().execJob(id, job.execId(), 30);
+    assertThat(ended.status()).isEqualTo("EXITED");
+    assertThat(ended.result().exitCode()).isEqualTo(4);
+    assertThat(ended.result().stdout()).isEqualTo("bg\n");
   }
 
   @Test

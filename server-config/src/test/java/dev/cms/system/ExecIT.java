@@ -142,7 +142,12 @@ class ExecIT {
     assertThat(ended.get("result").get("exitCode").asInt()).isEqualTo(137);
     assertThat(ended.get("result").get("stdout").asText()).isEqualTo("begun\n");
     // nothing of it runs on
-    JsonNode ps = exec("{\"command\":\"pgrep -f 'sleep 300' || echo none\"}", 200);
+    // ([0] keeps the pattern from matching this shell's own command line)
+    JsonNode ps =
+        exec(
+            "{\"command\":\"for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -f 'sleep 30[0]' >/dev/null"
+                + " || { echo none; exit; }; sleep 0.5; done; echo still running\"}",
+            200);
     assertThat(ps.get("stdout").asText()).isEqualTo("none\n");
   }
 }

@@ -1,11 +1,13 @@
 package dev.cms.client;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.io.Closeable;
 import java.util.List;
@@ -42,6 +44,23 @@ public interface ProcessesApi extends Closeable {
   @POST
   @Path("{id}/exec")
   ExecResult exec(@PathParam("id") String id, ExecCommand body);
+
+  /** Starts a command in the background ({@code background=true}); answers its id, RUNNING. */
+  @POST
+  @Path("{id}/exec")
+  ExecJob execInBackground(
+      @PathParam("id") String id, @QueryParam("background") boolean background, ExecCommand body);
+
+  /** A background command as it stands; {@code wait} seconds (≤ 600) to wait for its end. */
+  @GET
+  @Path("{id}/exec/{execId}")
+  ExecJob execJob(
+      @PathParam("id") String id, @PathParam("execId") String execId, @QueryParam("wait") int wait);
+
+  /** Kills a background command and what it started (status KILLED, exit code 137). */
+  @DELETE
+  @Path("{id}/exec/{execId}")
+  ExecJob killExec(@PathParam("id") String id, @PathParam("execId") String execId);
 
   /** The TCP ports listening in the container, with their preview URLs. */
   @GET
