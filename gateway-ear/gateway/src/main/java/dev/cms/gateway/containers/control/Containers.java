@@ -166,7 +166,8 @@ public class Containers {
     launch(
         id,
         owner,
-        fork != null ? fork.image() : template.image().orElseGet(runtime::ensureImage),
+        // resolved inside the launch: an unreachable engine there is a FAILED record and a 503
+        () -> fork != null ? fork.image() : template.image().orElseGet(runtime::ensureImage),
         limits,
         env,
         agentSecret,
@@ -240,7 +241,7 @@ public class Containers {
     launch(
         id,
         POOL_OWNER,
-        image,
+        () -> image,
         limits,
         Map.of(),
         agentSecret,
@@ -318,7 +319,7 @@ public class Containers {
   private void launch(
       String id,
       String owner,
-      String image,
+      java.util.function.Supplier<String> imageOf,
       ContainerRecord.Limits limits,
       Map<String, String> env,
       String agentSecret,
@@ -327,6 +328,7 @@ public class Containers {
       RuntimeSnapshot fork) {
     busy.add(id);
     try {
+      String image = imageOf.get();
       Map<String, String> containerEnv = new LinkedHashMap<>(env);
       containerEnv.put("CMS_AGENT_URL", agentUrl);
       containerEnv.put("CMS_AGENT_SECRET", agentSecret);
