@@ -2,10 +2,9 @@ package dev.cms.domain.env;
 
 import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.ProtocolException;
+import dev.cms.domain.protocol.Utf8;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -187,16 +186,7 @@ public final class EnvWire {
   private static String str(ByteBuffer b) {
     byte[] bytes = new byte[Short.toUnsignedInt(b.getShort())];
     b.get(bytes);
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new ProtocolException("invalid UTF-8 in env message");
-    }
+    return Utf8.decode(ByteBuffer.wrap(bytes), "invalid UTF-8 in env message");
   }
 
   /**

@@ -2,9 +2,8 @@ package dev.cms.domain.files;
 
 import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.ProtocolException;
+import dev.cms.domain.protocol.Utf8;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -251,15 +250,6 @@ public final class FsWire {
     }
     byte[] bytes = new byte[n];
     b.get(bytes);
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new ProtocolException("invalid UTF-8 in a file message");
-    }
+    return Utf8.decode(ByteBuffer.wrap(bytes), "invalid UTF-8 in a file message");
   }
 }

@@ -2,8 +2,6 @@ package dev.cms.domain.protocol;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -189,16 +187,7 @@ public final class FrameCodec {
     }
     ByteBuffer bytes = b.slice().limit(len);
     b.position(b.position() + len);
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(bytes)
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new ProtocolException("string is not valid UTF-8");
-    }
+    return Utf8.decode(bytes, "string is not valid UTF-8");
   }
 
   private static Map<String, String> map(ByteBuffer b) {
