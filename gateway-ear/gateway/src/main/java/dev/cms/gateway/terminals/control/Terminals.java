@@ -1,6 +1,5 @@
 package dev.cms.gateway.terminals.control;
 
-import dev.cms.domain.client.ClientCodec;
 import dev.cms.domain.client.ClientMessage;
 import dev.cms.domain.client.OutputFrame;
 import dev.cms.domain.client.ServerMessage;
@@ -11,6 +10,7 @@ import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
 import dev.cms.gateway.agents.control.Agents;
+import dev.cms.gateway.clientsocket.control.ClientCodec;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
