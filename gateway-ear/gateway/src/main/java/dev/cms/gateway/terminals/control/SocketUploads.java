@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  * upload-progress} and {@code upload-result}. The same agent rules as the REST door apply. Writing
  * blocks the client's socket while the agent has granted no window: that is the backpressure.
  */
-final class SocketUploads {
+public final class SocketUploads {
 
   private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
   private static final int MAX_UPLOADS = 4;
@@ -41,13 +41,13 @@ final class SocketUploads {
 
   /** Makes the per-client upload table. */
   @ApplicationScoped
-  static class Factory {
+  public static class Factory {
     @Inject Agents agents;
     @Inject Settings settings;
     @Inject Containers containers;
     @Inject Meters meters;
 
-    SocketUploads create(String containerId, Consumer<ServerMessage> send) {
+    public SocketUploads create(String containerId, Consumer<ServerMessage> send) {
       return new SocketUploads(this, containerId, send);
     }
   }
@@ -163,7 +163,7 @@ final class SocketUploads {
     }
   }
 
-  void start(ClientMessage.Upload u) {
+  public void start(ClientMessage.Upload u) {
     if (uploads.containsKey(u.upload())) {
       refuse(u.upload(), "bad-param", "upload '" + u.upload() + "' is already in progress");
       return;
@@ -210,7 +210,7 @@ final class SocketUploads {
     f.containers.activity(containerId);
   }
 
-  void chunk(ByteBuffer frame) {
+  public void chunk(ByteBuffer frame) {
     OutputFrame chunk;
     try {
       chunk = OutputFrame.decode(frame);
@@ -253,7 +253,7 @@ final class SocketUploads {
     }
   }
 
-  void end(String id) {
+  public void end(String id) {
     Upload up = uploads.get(id);
     if (up == null) {
       send.accept(
@@ -267,14 +267,14 @@ final class SocketUploads {
     }
   }
 
-  void abort(String id) {
+  public void abort(String id) {
     Upload up = uploads.get(id);
     if (up != null) {
       fail(up, "aborted", "aborted by the client");
     }
   }
 
-  void abortAll() {
+  public void abortAll() {
     uploads.values().forEach(up -> fail(up, "aborted", "the client went away"));
   }
 

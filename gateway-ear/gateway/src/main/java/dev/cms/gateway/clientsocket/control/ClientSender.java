@@ -1,4 +1,4 @@
-package dev.cms.gateway.terminals.control;
+package dev.cms.gateway.clientsocket.control;
 
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
