@@ -77,10 +77,26 @@ public class ClientSocket {
     session.getUserProperties().put(CLIENT, client);
   }
 
-  // maxMessageSize: the container closes a larger frame with 1009 (the session's buffer size
-  // alone did not: the frame reached the codec, which answered bad-message)
+  /**
+   * A frame over 64 KiB closes the socket with 1009 (RFC 6455: message too big), as documented. The
+   * container enforces {@code maxMessageSize} before the frame reaches us, so an oversized frame is
+   * never buffered whole or parsed (the session's buffer size alone did not do it: the frame
+   * reached the codec, which answered bad-message). The limit is in UTF-8 bytes; a frame the
+   * container let through (it may count characters) that is over it in bytes is closed the same way
+   * here, so the rule does not depend on how the container counts. Only this socket goes: the
+   * terminals keep running and a client re-attaches at its offset (the console does, and never
+   * sends such a frame: it splits a large paste).
+   */
   @OnMessage(maxMessageSize = MAX_FRAME)
-  public void text(Session session, String message) {
+  public void text(Session session, String message) throws IOException {
+    long bytes = ClientCodec.utf8Length(message);
+    if (bytes > MAX_FRAME) {
+      session.close(
+          new CloseReason(
+              CloseReason.CloseCodes.TOO_BIG,
+              "message of " + bytes + " bytes exceeds " + MAX_FRAME));
+      return;
+    }
     ClientConnection client = (ClientConnection) session.getUserProperties().get(CLIENT);
     if (client != null) {
       router.onText(client, message);

@@ -234,7 +234,7 @@ public final class ClientCodec {
   }
 
   /** The number of bytes {@code s} takes in UTF-8 (a surrogate pair counts 4). */
-  static long utf8Length(String s) {
+  public static long utf8Length(String s) {
     long n = 0;
     for (int k = 0; k < s.length(); k++) {
       char c = s.charAt(k);
