@@ -129,4 +129,34 @@ class ClientConnectionsTest {
     router.onText(b, "{\"type\":\"open\",\"terminal\":\"second\"}");
     assertThat(String.join("\n", sent)).doesNotContain("too-many-terminals");
   }
+
+  @Test
+  void aMalformedFrameIsAnsweredBadMessageAndTheNextOneIsRouted() throws Exception {
+    ClientConnections t = connections(10, 64);
+    ClientConnection c = t.connect("c-1", session(), null, null, null, null);
+    sent.clear();
+
+    router.onText(c, "{\"type\":\"kill\",\"terminal\":\"main\",\"terminal\":\"x\"}");
+    router.onText(c, "{\"type\":\"input\",\"terminal\":\"main\",\"data\":\"ls\\r\"}");
+
+    assertThat(sent)
+        .containsExactly(
+            "{\"type\":\"error\",\"code\":\"bad-message\",\"message\":\"duplicate field terminal\"}",
+            "{\"type\":\"error\",\"terminal\":\"main\",\"code\":\"unknown-terminal\","
+                + "\"message\":\"terminal 'main' is not attached; send an open first\"}");
+  }
+
+  @Test
+  void aNewClientIsToldTheStatusAndItsInitialTerminalWaitsForTheAgent() throws Exception {
+    ClientConnections t = connections(10, 64);
+
+    t.connect("c-1", session(), "main", null, null, null);
+
+    assertThat(sent)
+        .containsExactly(
+            "{\"type\":\"status\",\"container\":\"c-1\",\"status\":\"RUNNING\","
+                + "\"agentConnected\":false}",
+            "{\"type\":\"error\",\"terminal\":\"main\",\"code\":\"agent-unavailable\","
+                + "\"message\":\"the container's agent is not connected yet; will attach when it is\"}");
+  }
 }
