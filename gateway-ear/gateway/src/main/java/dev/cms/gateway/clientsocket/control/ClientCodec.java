@@ -14,6 +14,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
 /**
  * Reads and writes the JSON text frames of the client WebSocket on JSON-P: {@link ClientMessage}s
@@ -299,7 +300,7 @@ public final class ClientCodec {
         }
       } catch (JsonParsingException e) {
         throw new ProtocolException("malformed JSON: " + cause(e));
-      } catch (JsonException | java.util.NoSuchElementException e) {
+      } catch (JsonException | NoSuchElementException e) {
         throw new ProtocolException("malformed JSON: " + cause(e));
       }
     }
@@ -308,7 +309,7 @@ public final class ClientCodec {
     private static boolean isObject(JsonParser p) {
       try {
         return p.hasNext() && p.next() == JsonParser.Event.START_OBJECT;
-      } catch (JsonException | java.util.NoSuchElementException e) {
+      } catch (JsonException | NoSuchElementException e) {
         return false;
       }
     }
