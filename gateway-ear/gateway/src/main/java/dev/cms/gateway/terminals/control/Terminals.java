@@ -17,6 +17,7 @@ import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.files.control.FileChanged;
 import dev.cms.gateway.metrics.Meters;
 import dev.cms.gateway.preview.control.PreviewUrls;
+import dev.cms.gateway.processes.control.Processes;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -59,7 +60,7 @@ public class Terminals {
 
   @Inject Agents agents;
   @Inject Containers containers;
-  @Inject dev.cms.gateway.processes.control.Processes processes;
+  @Inject Processes processes;
   @Inject PreviewUrls previewUrls;
   @Inject SocketUploads.Factory uploadFactory;
   @Inject Settings settings;
