@@ -452,9 +452,8 @@ public class Settings {
    *
    * @throws IllegalArgumentException when an entry is malformed
    */
-  public java.util.List<dev.cms.gateway.runtime.docker.HostFirewall.HostPort> containerHostAllow() {
-    return dev.cms.gateway.runtime.docker.HostFirewall.HostPort.parseList(
-        containerHostAllow.orElse(""));
+  public java.util.List<HostPort> containerHostAllow() {
+    return HostPort.parseList(containerHostAllow.orElse(""));
   }
 
   public Optional<String> publicUrl() {

@@ -1,7 +1,6 @@
 package dev.cms.gateway.security;
 
 import dev.cms.gateway.config.Settings;
-import dev.cms.gateway.preview.control.PreviewKeys;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,7 +27,7 @@ public class ClientTokens {
   @PostConstruct
   void init() {
     try {
-      key = PreviewKeys.loadOrCreate(settings.dataDir().resolve("client-token-key"));
+      key = KeyFiles.loadOrCreate(settings.dataDir().resolve("client-token-key"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create the client token key", e);
     }

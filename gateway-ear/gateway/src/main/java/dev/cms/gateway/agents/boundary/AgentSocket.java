@@ -6,10 +6,11 @@ import dev.cms.domain.protocol.FrameCodec;
 import dev.cms.domain.protocol.Mux;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.StreamRefusedException;
+import dev.cms.gateway.agents.control.AgentAdmission;
+import dev.cms.gateway.agents.control.AgentAdmissions;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.agents.control.Untrusted;
 import dev.cms.gateway.config.Settings;
-import dev.cms.gateway.containers.control.Containers;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -49,7 +50,7 @@ public class AgentSocket {
   static final long SEND_TIMEOUT_S = 30;
 
   @Inject Agents agents;
-  @Inject Containers containers;
+  @Inject AgentAdmissions admissions;
   @Inject Settings settings;
 
   @OnOpen
@@ -106,8 +107,7 @@ public class AgentSocket {
           hello);
       return;
     }
-    Containers.AgentAdmission admission =
-        containers.admitAgent(hello.containerId(), hello.secret());
+    AgentAdmission admission = admissions.admitAgent(hello.containerId(), hello.secret());
     if (!admission.accepted()) {
       refuse(session, ErrorCode.UNAUTHORIZED, "unknown container or wrong agent credential", hello);
       return;
@@ -123,7 +123,7 @@ public class AgentSocket {
     } catch (IOException e) {
       LOG.log(Level.FINE, "agent went away during the handshake", e);
       if (!admission.credential().isEmpty()) {
-        containers.undoAgentExchange(hello.containerId(), admission.credential());
+        admissions.undoAgentExchange(hello.containerId(), admission.credential());
       }
       return;
     }

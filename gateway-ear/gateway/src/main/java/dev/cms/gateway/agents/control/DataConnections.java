@@ -2,7 +2,6 @@ package dev.cms.gateway.agents.control;
 
 import dev.cms.domain.data.DataLine;
 import dev.cms.gateway.config.Settings;
-import dev.cms.gateway.containers.control.Containers;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
@@ -40,7 +39,7 @@ public class DataConnections {
   private static final Logger LOG = Logger.getLogger(DataConnections.class.getName());
 
   @Inject Settings settings;
-  @Inject Containers containers;
+  @Inject AgentAdmissions admissions;
   @Inject Agents agents;
 
   @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
@@ -96,7 +95,7 @@ public class DataConnections {
     String id = hello.containerId();
     try {
       ch.configureBlocking(true);
-      if (!agents.isConnected(id) || !containers.acceptsDataConnection(id, hello.credential())) {
+      if (!agents.isConnected(id) || !admissions.acceptsDataConnection(id, hello.credential())) {
         LOG.fine(() -> "data connection from " + peer + " for " + id + ": refused");
         closeQuietly(ch);
         return;

@@ -1,6 +1,7 @@
 package dev.cms.gateway.containers.control;
 
 import dev.cms.domain.ContainerStatus;
+import dev.cms.gateway.agents.control.AgentAdmission;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.agents.control.RateWindow;
 import dev.cms.gateway.config.Settings;
@@ -17,9 +18,11 @@ import dev.cms.gateway.runtime.RuntimeEvent;
 import dev.cms.gateway.runtime.RuntimeFailureException;
 import dev.cms.gateway.runtime.RuntimeSnapshot;
 import dev.cms.gateway.runtime.RuntimeUnavailableException;
+import dev.cms.gateway.security.ClientTokens;
 import dev.cms.gateway.security.Secrets;
 import dev.cms.gateway.templates.control.Templates;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -94,8 +97,8 @@ public class Containers {
   @Inject Agents agents;
   @Inject Settings settings;
   @Inject GatewayIdentity identity;
-  @Inject dev.cms.gateway.security.ClientTokens clientTokens;
-  @Inject jakarta.enterprise.event.Event<ContainerStatusChanged> statusChanges;
+  @Inject ClientTokens clientTokens;
+  @Inject Event<ContainerStatusChanged> statusChanges;
   @Inject ContainerMeters readiness;
   @Inject Meters meters;
   @Inject Templates templates;
@@ -702,17 +705,6 @@ public class Containers {
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not re-arm the agent secret of " + id, e);
     }
-  }
-
-  /**
-   * How an agent's HELLO was judged.
-   *
-   * @param accepted whether it may speak for the container
-   * @param credential the link credential issued for the create-time secret; empty otherwise
-   */
-  public record AgentAdmission(boolean accepted, String credential) {
-    static final AgentAdmission REFUSED = new AgentAdmission(false, "");
-    static final AgentAdmission LINK = new AgentAdmission(true, "");
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.cms.gateway.preview.control;
 
 import dev.cms.gateway.config.Settings;
+import dev.cms.gateway.processes.control.PortLinks;
+import dev.cms.gateway.security.KeyFiles;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -18,7 +20,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * PreviewKeys}), so it survives restarts and nothing new is stored per container.
  */
 @ApplicationScoped
-public class PreviewUrls {
+public class PreviewUrls implements PortLinks {
 
   @Inject
   @ConfigProperty(name = "cms.preview.domain", defaultValue = "localhost")
@@ -70,6 +72,7 @@ public class PreviewUrls {
    * The host-form URL of a port: {@code {scheme}://{port}-{id}-{secret}.{domain}[:port]/}, scheme
    * and port those of {@link #base}.
    */
+  @Override
   public String hostUrl(String containerId, int port, String requestHost) {
     URI b = base(requestHost);
     return hostUrl(
@@ -77,6 +80,7 @@ public class PreviewUrls {
   }
 
   /** The path-form URL of a port: {@code {base}/preview/{id}-{secret}/{port}/}. */
+  @Override
   public String pathUrl(String containerId, int port, String requestHost) {
     return pathUrl(base(requestHost).toString(), secretOf(containerId, port), containerId, port);
   }
@@ -133,7 +137,7 @@ public class PreviewUrls {
         k = key;
         if (k == null) {
           try {
-            k = PreviewKeys.loadOrCreate(Path.of(dataDir).resolve("preview-key"));
+            k = KeyFiles.loadOrCreate(Path.of(dataDir).resolve("preview-key"));
           } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the preview key", e);
           }

@@ -1,7 +1,7 @@
 package dev.cms.gateway.processes.boundary;
 
 import dev.cms.gateway.containers.control.Containers;
-import dev.cms.gateway.preview.control.PreviewUrls;
+import dev.cms.gateway.processes.control.PortLinks;
 import dev.cms.gateway.processes.control.Ports;
 import dev.cms.gateway.security.Caller;
 import jakarta.inject.Inject;
@@ -26,7 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class PortsResource {
 
   @Inject Ports ports;
-  @Inject PreviewUrls urls;
+  @Inject PortLinks urls;
   @Inject Containers containers;
   @Inject Caller caller;
   @Context UriInfo uri;

@@ -1,7 +1,7 @@
 package dev.cms.gateway.processes.boundary;
 
-import dev.cms.gateway.preview.control.PreviewUrls;
 import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.processes.control.PortLinks;
 import dev.cms.gateway.processes.control.ProcessView;
 import dev.cms.gateway.processes.control.Processes;
 import dev.cms.gateway.processes.control.StartRequest;
@@ -39,7 +39,7 @@ public class ProcessesResource {
   private static final Jsonb JSON = JsonbBuilder.create();
 
   @Inject Processes processes;
-  @Inject PreviewUrls urls;
+  @Inject PortLinks urls;
   @Inject Caller caller;
   @Context UriInfo uri;
 
@@ -100,7 +100,7 @@ public class ProcessesResource {
     return m;
   }
 
-  static Map<String, Object> portUrls(PreviewUrls urls, UriInfo uri, String id, int port) {
+  static Map<String, Object> portUrls(PortLinks urls, UriInfo uri, String id, int port) {
     var base = uri.getBaseUri();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("port", port);

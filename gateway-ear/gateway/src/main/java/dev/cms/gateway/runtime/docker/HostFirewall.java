@@ -1,5 +1,6 @@
 package dev.cms.gateway.runtime.docker;
 
+import dev.cms.gateway.config.HostPort;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,41 +39,6 @@ public final class HostFirewall {
   private static final long TIMEOUT_SECONDS = 10;
   private static final int MAX_OUTPUT = 64 * 1024;
   private static final Logger LOG = Logger.getLogger(HostFirewall.class.getName());
-
-  /** A host address and port containers may reach besides the agent listener. */
-  public record HostPort(String host, int port) {
-    /** Parses {@code host:port,host:port}; blank gives none. */
-    public static List<HostPort> parseList(String spec) {
-      List<HostPort> out = new ArrayList<>();
-      if (spec == null || spec.isBlank()) {
-        return out;
-      }
-      for (String item : spec.split(",")) {
-        String s = item.strip();
-        int colon = s.lastIndexOf(':');
-        if (colon <= 0 || colon == s.length() - 1) {
-          throw new IllegalArgumentException(
-              "CMS_CONTAINER_HOST_ALLOW entries are host:port, not '" + s + "'");
-        }
-        String host = s.substring(0, colon);
-        if (!host.matches("[0-9.]+(/[0-9]{1,2})?")) {
-          throw new IllegalArgumentException(
-              "CMS_CONTAINER_HOST_ALLOW hosts are IPv4 addresses of the host, not '" + host + "'");
-        }
-        int port;
-        try {
-          port = Integer.parseInt(s.substring(colon + 1));
-        } catch (NumberFormatException e) {
-          port = -1;
-        }
-        if (port < 1 || port > 65535) {
-          throw new IllegalArgumentException("CMS_CONTAINER_HOST_ALLOW: bad port in '" + s + "'");
-        }
-        out.add(new HostPort(host, port));
-      }
-      return out;
-    }
-  }
 
   private final String bridge;
   private final int agentPort;

@@ -10,6 +10,7 @@ import dev.cms.gateway.users.entity.UserAccount;
 import dev.cms.gateway.users.entity.UserCredential;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.identitystore.Pbkdf2PasswordHash;
 import java.time.Duration;
@@ -32,7 +33,7 @@ public class Users {
   @Inject Database db;
   @Inject Settings settings;
   @Inject Pbkdf2PasswordHash hash;
-  @Inject jakarta.enterprise.event.Event<UserRemoved> removals;
+  @Inject Event<UserRemoved> removals;
 
   private SignInThrottle perName;
   private String decoy;

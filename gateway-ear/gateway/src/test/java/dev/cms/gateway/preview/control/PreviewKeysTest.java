@@ -3,6 +3,7 @@ package dev.cms.gateway.preview.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cms.gateway.security.KeyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,13 +54,13 @@ class PreviewKeysTest {
   @Test
   void keyIsCreatedOnceOwnerOnlyAndKept() throws IOException {
     Path file = dir.resolve("data/preview-key");
-    byte[] first = PreviewKeys.loadOrCreate(file);
+    byte[] first = KeyFiles.loadOrCreate(file);
     assertThat(first).hasSize(32);
     assertThat(Files.size(file)).isEqualTo(32);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
-    assertThat(PreviewKeys.loadOrCreate(file)).isEqualTo(first);
-    assertThat(PreviewKeys.loadOrCreate(dir.resolve("other-key"))).isNotEqualTo(first);
+    assertThat(KeyFiles.loadOrCreate(file)).isEqualTo(first);
+    assertThat(KeyFiles.loadOrCreate(dir.resolve("other-key"))).isNotEqualTo(first);
     try (var files = Files.list(file.getParent())) {
       assertThat(files).containsExactly(file); // no temporary file left behind
     }
@@ -69,7 +70,7 @@ class PreviewKeysTest {
   void aDamagedKeyFileIsAnError() throws IOException {
     Path file = dir.resolve("preview-key");
     Files.write(file, new byte[5]);
-    assertThatThrownBy(() -> PreviewKeys.loadOrCreate(file))
+    assertThatThrownBy(() -> KeyFiles.loadOrCreate(file))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("5 bytes");
   }

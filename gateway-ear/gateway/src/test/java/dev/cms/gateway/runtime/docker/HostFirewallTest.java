@@ -3,6 +3,7 @@ package dev.cms.gateway.runtime.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cms.gateway.config.HostPort;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -10,23 +11,19 @@ class HostFirewallTest {
 
   @Test
   void theAllowListIsIpv4HostsWithPorts() {
-    assertThat(HostFirewall.HostPort.parseList(" 172.18.0.1:5000, 10.0.0.0/8:3128 "))
-        .containsExactly(
-            new HostFirewall.HostPort("172.18.0.1", 5000),
-            new HostFirewall.HostPort("10.0.0.0/8", 3128));
-    assertThat(HostFirewall.HostPort.parseList("")).isEmpty();
-    assertThat(HostFirewall.HostPort.parseList(null)).isEmpty();
+    assertThat(HostPort.parseList(" 172.18.0.1:5000, 10.0.0.0/8:3128 "))
+        .containsExactly(new HostPort("172.18.0.1", 5000), new HostPort("10.0.0.0/8", 3128));
+    assertThat(HostPort.parseList("")).isEmpty();
+    assertThat(HostPort.parseList(null)).isEmpty();
   }
 
   @Test
   void aMalformedAllowListEntryIsRefusedNamingIt() {
-    assertThatThrownBy(() -> HostFirewall.HostPort.parseList("registry.local:5000"))
+    assertThatThrownBy(() -> HostPort.parseList("registry.local:5000"))
         .hasMessageContaining("registry.local");
-    assertThatThrownBy(() -> HostFirewall.HostPort.parseList("1.2.3.4:0"))
-        .hasMessageContaining("1.2.3.4:0");
-    assertThatThrownBy(() -> HostFirewall.HostPort.parseList("1.2.3.4"))
-        .hasMessageContaining("host:port");
-    assertThatThrownBy(() -> HostFirewall.HostPort.parseList("1.2.3.4:1; rm -rf /"))
+    assertThatThrownBy(() -> HostPort.parseList("1.2.3.4:0")).hasMessageContaining("1.2.3.4:0");
+    assertThatThrownBy(() -> HostPort.parseList("1.2.3.4")).hasMessageContaining("host:port");
+    assertThatThrownBy(() -> HostPort.parseList("1.2.3.4:1; rm -rf /"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
