@@ -6,6 +6,7 @@ import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
+import dev.cms.domain.testing.MemoryLink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
