@@ -138,6 +138,6 @@ public class JsonBodyReader implements MessageBodyReader<Record> {
             + p.getLocation().getColumnNumber();
       }
     }
-    return "malformed JSON body: expected an object";
+    return "malformed JSON body: not an object of the expected fields and types";
   }
 }
