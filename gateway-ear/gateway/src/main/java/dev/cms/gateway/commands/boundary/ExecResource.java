@@ -6,7 +6,6 @@ import dev.cms.gateway.commands.control.ExecRequest;
 import dev.cms.gateway.commands.control.ExecResult;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.problems.Problem;
-import dev.cms.gateway.problems.ProblemDocument;
 import dev.cms.gateway.security.Caller;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -67,10 +66,7 @@ public class ExecResource {
   @APIResponse(
       responseCode = "400",
       description = "no command, a bad cwd, env or timeout: the problem lists the fields",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = ProblemDocument.class)))
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @APIResponse(responseCode = "404", description = "no such container (or another owner's)")
   @APIResponse(responseCode = "409", description = "the container is not RUNNING (e.g. paused)")
   public void exec(

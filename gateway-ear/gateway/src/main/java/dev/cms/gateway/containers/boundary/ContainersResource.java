@@ -8,7 +8,6 @@ import dev.cms.gateway.containers.control.CreateRequest;
 import dev.cms.gateway.containers.control.EventView;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.problems.Problem;
-import dev.cms.gateway.problems.ProblemDocument;
 import dev.cms.gateway.security.Caller;
 import dev.cms.gateway.templates.control.Templates;
 import jakarta.annotation.Resource;
@@ -86,10 +85,7 @@ public class ContainersResource {
       description =
           "a field out of its bounds or of the wrong JSON type, malformed JSON, an unknown"
               + " template: the problem lists each refused field in violations",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = ProblemDocument.class)))
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @APIResponse(responseCode = "429", description = "the key's live-container quota is used up")
   public void create(
       @RequestBody(

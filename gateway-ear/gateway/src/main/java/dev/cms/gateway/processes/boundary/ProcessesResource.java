@@ -1,7 +1,6 @@
 package dev.cms.gateway.processes.boundary;
 
 import dev.cms.gateway.problems.Problem;
-import dev.cms.gateway.problems.ProblemDocument;
 import dev.cms.gateway.processes.control.PortLinks;
 import dev.cms.gateway.processes.control.ProcessView;
 import dev.cms.gateway.processes.control.Processes;
@@ -57,10 +56,7 @@ public class ProcessesResource {
   @APIResponse(
       responseCode = "400",
       description = "no command, a bad cwd, env or port: the problem lists the fields",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = ProblemDocument.class)))
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public Response start(
       @PathParam("id") String id,
       @RequestBody(

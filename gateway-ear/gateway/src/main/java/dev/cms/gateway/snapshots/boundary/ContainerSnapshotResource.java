@@ -1,7 +1,6 @@
 package dev.cms.gateway.snapshots.boundary;
 
 import dev.cms.gateway.problems.Problem;
-import dev.cms.gateway.problems.ProblemDocument;
 import dev.cms.gateway.security.Caller;
 import dev.cms.gateway.snapshots.control.SnapshotRequest;
 import dev.cms.gateway.snapshots.control.SnapshotView;
@@ -71,10 +70,7 @@ public class ContainerSnapshotResource {
   @APIResponse(
       responseCode = "400",
       description = "a bad name: the problem lists the fields",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = ProblemDocument.class)))
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public Response snapshot(@PathParam("id") String id, @Valid SnapshotRequest req) {
     SnapshotView made = snapshots.create(caller.scope(), id, req);
     java.net.URI location = uri.getBaseUriBuilder().path("v1/snapshots").path(made.id()).build();
