@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deploys the built EAR (gateway-ear/ear/target/cms.ear: gateway.war at "/", console.war at "/console") on full
-# Payara Server and checks that it serves: MicroProfile Health at /health and /health/ready, and /console/ (sign-in).
+# Payara Server and checks that it serves: MicroProfile Health at /health and /health/ready, /console/ (sign-in),
+# and Swagger UI at /openapi/ui over /openapi.
 # Payara Micro cannot deploy an EAR, so this is where the EAR itself is verified.
 #
 # Run it after the Maven build (it does not build): ./mvnw -B package -DskipTests && scripts/check-ear.sh
@@ -189,6 +190,16 @@ c="$(curl -s -c "$JAR" -b "$JAR" -o "$WORK/body" -w '%{http_code}' --max-time 30
 [ "$c" = 200 ] && grep -q 'id="cms-user-name">admin<' "$WORK/body" \
   || { head -c 2000 "$WORK/body" >&2 || true; echo >&2; die "signed-in /console/ -> $c, expected the console for admin"; }
 log "/console/ -> sign-in page; admin signed in -> 200 ($(wc -c <"$WORK/body") bytes)"
+
+# Swagger UI (openapi-ui.war at /openapi/ui, beside Payara's own /openapi) with its local assets
+c="$(status_of /openapi/ui/)"
+[ "$c" = 200 ] && grep -q 'assets/swagger-ui-bundle.js' "$WORK/body" || die "/openapi/ui/ -> $c, expected the Swagger UI page"
+c="$(status_of /openapi/ui/assets/swagger-ui-bundle.js)"
+[ "$c" = 200 ] || die "/openapi/ui/assets/swagger-ui-bundle.js -> $c"
+# the first /openapi builds the document (scans every app): more than status_of's 10 s on a loaded machine
+c="$(curl -s -o "$WORK/body" -w '%{http_code}' --max-time 120 "$BASE_URL/openapi" || true)"
+[ "$c" = 200 ] && grep -q '/api/v1/containers' "$WORK/body" || die "/openapi -> $c, expected the gateway's document"
+log "/openapi/ui/ -> Swagger UI; /openapi -> the gateway's document"
 
 # Informational only (the gateway should redirect / to /console/ on a non-preview host).
 log "/ -> $(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 10 "$BASE_URL/" || true) (not checked)"

@@ -144,6 +144,74 @@ class ContainerLifecycleIT {
   }
 
   @Test
+  void aBodyOfTheWrongTypeOrANegativeMemoryIsA400ListingTheFields() throws Exception {
+    JsonNode wrongType = problem(gw.post("/api/v1/containers", KEY1, "{\"memoryMb\": \"lots\"}"));
+    assertThat(fields(wrongType)).containsExactly("memoryMb");
+    assertThat(wrongType.get("violations").get(0).get("message").asText())
+        .isEqualTo("must be an integer");
+
+    JsonNode negative =
+        problem(gw.post("/api/v1/containers", KEY1, "{\"memoryMb\": -1, \"ttlSeconds\": 5}"));
+    assertThat(fields(negative)).containsExactly("memoryMb", "ttlSeconds");
+    assertThat(negative.get("detail").asText())
+        .contains("memoryMb must be at least 64")
+        .contains("ttlSeconds must be at least 10");
+
+    JsonNode maps =
+        problem(
+            gw.post(
+                "/api/v1/containers",
+                KEY1,
+                "{\"labels\": {\"-x\": \"a\", \"ok\": \"%s\"}, \"env\": {\"CMS_X\": \"1\"}}"
+                    .formatted("v".repeat(1025))));
+    assertThat(fields(maps)).containsExactly("env[CMS_X]", "labels[-x]", "labels[ok]");
+
+    JsonNode tooMany = problem(gw.post("/api/v1/containers", KEY1, labels(33, 1).toString()));
+    assertThat(fields(tooMany)).containsExactly("labels");
+
+    JsonNode notJson = problem(gw.post("/api/v1/containers", KEY1, "{\"memoryMb\": 1"));
+    assertThat(notJson.get("detail").asText()).startsWith("malformed JSON body");
+    assertThat(notJson.has("violations")).isFalse();
+  }
+
+  @Test
+  void aCreateWith32LabelsOfTheLargestSizeSucceedsAndKeepsThemAll() throws Exception {
+    var body = labels(32, 1024);
+    HttpResponse<String> r = gw.post("/api/v1/containers", KEY1, body.toString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    String id = Gateway.JSON.readTree(r.body()).get("id").asText();
+    try {
+      JsonNode got = Gateway.JSON.readTree(gw.get("/api/v1/containers/" + id, KEY1).body());
+      assertThat(got.get("labels")).isEqualTo(body.get("labels"));
+    } finally {
+      gw.delete("/api/v1/containers/" + id, KEY1);
+    }
+  }
+
+  /** {@code {"labels": {…}}} with n labels of the longest name-safe key and a value of size. */
+  private static com.fasterxml.jackson.databind.node.ObjectNode labels(int n, int size) {
+    var body = Gateway.JSON.createObjectNode();
+    var labels = body.putObject("labels");
+    for (int i = 0; i < n; i++) {
+      String key = ("label-" + i + "-").concat("k".repeat(128)).substring(0, 128);
+      labels.put(key, Character.toString('a' + i % 26).repeat(size));
+    }
+    return body;
+  }
+
+  private static JsonNode problem(HttpResponse<String> r) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    return Gateway.JSON.readTree(r.body());
+  }
+
+  private static List<String> fields(JsonNode problem) {
+    List<String> fields = new ArrayList<>();
+    problem.path("violations").forEach(v -> fields.add(v.get("field").asText()));
+    return fields;
+  }
+
+  @Test
   void theEleventhLiveContainerOfOneKeyIsRefusedWith429() throws Exception {
     List<String> ids = new ArrayList<>();
     try {

@@ -1,10 +1,12 @@
 package dev.cms.client;
 
+import java.util.List;
+
 /**
  * A refusal or failure of the gateway's API: the HTTP status (0 when the gateway could not be
  * reached or the call did not complete) and the RFC 9457 problem's {@code type}, {@code title},
  * {@code detail} and {@code rule} (the named rule a refused input broke, e.g. {@code
- * dotdot-entry}).
+ * dotdot-entry}); a refused request body names each field in {@link #violations()}.
  */
 public class CmsApiException extends RuntimeException {
 
@@ -16,9 +18,24 @@ public class CmsApiException extends RuntimeException {
   private final String detail;
   private final String rule;
   private final String correlationId;
+  private final List<Violation> violations;
+
+  /** One refused field of a request body: its JSON name ({@code labels[key]}) and message. */
+  public record Violation(String field, String message) {}
 
   public CmsApiException(
       int status, String type, String title, String detail, String rule, String correlationId) {
+    this(status, type, title, detail, rule, correlationId, List.of());
+  }
+
+  public CmsApiException(
+      int status,
+      String type,
+      String title,
+      String detail,
+      String rule,
+      String correlationId,
+      List<Violation> violations) {
     super(status + " " + detail + (rule == null ? "" : " [" + rule + "]"));
     this.status = status;
     this.type = type;
@@ -26,6 +43,7 @@ public class CmsApiException extends RuntimeException {
     this.detail = detail == null ? (title == null ? "HTTP " + status : title) : detail;
     this.rule = rule;
     this.correlationId = correlationId;
+    this.violations = violations == null ? List.of() : List.copyOf(violations);
   }
 
   /** A failure without a problem document: {@code status} 0 when no answer came. */
@@ -65,6 +83,11 @@ public class CmsApiException extends RuntimeException {
   /** The id of the gateway's log line that tells a server failure's internals, or null. */
   public String correlationId() {
     return correlationId;
+  }
+
+  /** The refused fields of the request body (the problem's {@code violations}); often empty. */
+  public List<Violation> violations() {
+    return violations;
   }
 
   /** The reason as a user reads it: the detail, then the rule in brackets. */

@@ -1,6 +1,7 @@
 package dev.cms.client;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -13,6 +14,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.rest.client.ext.ResponseExceptionMapper;
 
 /**
@@ -49,7 +52,20 @@ public class ProblemMapper implements ResponseExceptionMapper<CmsApiException> {
         text(problem, "title"),
         text(problem, "detail"),
         text(problem, "rule"),
-        text(problem, "correlationId"));
+        text(problem, "correlationId"),
+        violations(problem));
+  }
+
+  private static List<CmsApiException.Violation> violations(JsonObject problem) {
+    List<CmsApiException.Violation> out = new ArrayList<>();
+    if (problem.get("violations") instanceof JsonArray list) {
+      for (JsonValue v : list) {
+        if (v instanceof JsonObject o && text(o, "field") != null) {
+          out.add(new CmsApiException.Violation(text(o, "field"), text(o, "message")));
+        }
+      }
+    }
+    return out;
   }
 
   private static String body(Response response) {

@@ -16,6 +16,15 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
             version = "1",
             description =
                 "Sandbox containers with a live shell, files and app previews. Authenticate with"
-                    + " 'Authorization: Bearer <api key>'. Errors are application/problem+json."))
-@SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.HTTP, scheme = "bearer")
+                    + " 'Authorization: Bearer' and an API key (cmsk_…) or a session token. Errors are application/problem+json"
+                    + " (schema Problem); a refused request body lists each field in"
+                    + " violations."))
+@SecurityScheme(
+    securitySchemeName = "apiKey",
+    type = SecuritySchemeType.HTTP,
+    scheme = "bearer",
+    bearerFormat = "API key (cmsk_…) or session token",
+    description =
+        "'Authorization: Bearer' and an API key (cmsk_…, from CMS_API_KEYS or POST"
+            + " /api/v1/keys) or a session token (POST /api/v1/sessions).")
 public class ApiApplication extends Application {}

@@ -1,6 +1,7 @@
 package dev.cms.gateway.problems;
 
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,7 @@ public class ApiException extends RuntimeException {
   private final String title;
   private String rule;
   private long retryAfterSeconds;
+  private List<Violation> violations = List.of();
 
   public ApiException(Response.StatusType status, String detail) {
     this(status.getStatusCode(), status.getReasonPhrase(), detail, null);
@@ -63,6 +65,20 @@ public class ApiException extends RuntimeException {
   public ApiException withRetryAfter(long seconds) {
     this.retryAfterSeconds = seconds;
     return this;
+  }
+
+  /** A 400 that names each refused field of a request body ({@code violations}). */
+  public static ApiException invalid(List<Violation> violations) {
+    ApiException e =
+        badRequest(
+            String.join("; ", violations.stream().map(Violation::toString).sorted().toList()));
+    e.violations = List.copyOf(violations);
+    return e;
+  }
+
+  /** The refused fields of the request body; empty when the problem is not about fields. */
+  public List<Violation> violations() {
+    return violations;
   }
 
   /** Seconds after which a retry may succeed; 0 when the answer names none. */

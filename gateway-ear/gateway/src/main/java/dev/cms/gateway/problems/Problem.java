@@ -1,9 +1,11 @@
 package dev.cms.gateway.problems;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 
 /** Builds RFC 9457 {@code application/problem+json} responses. */
 public final class Problem {
@@ -34,6 +36,21 @@ public final class Problem {
    */
   public static Response response(
       int status, String title, String detail, String instance, String rule, String correlationId) {
+    return response(status, title, detail, instance, rule, correlationId, List.of());
+  }
+
+  /**
+   * The full problem: as above, with the refused fields of a request body as {@code violations} (an
+   * array of {@code {field, message}}, left out when empty).
+   */
+  public static Response response(
+      int status,
+      String title,
+      String detail,
+      String instance,
+      String rule,
+      String correlationId,
+      List<Violation> violations) {
     JsonObjectBuilder json =
         Json.createObjectBuilder()
             .add("type", "about:blank")
@@ -48,6 +65,14 @@ public final class Problem {
     }
     if (correlationId != null) {
       json.add("correlationId", correlationId);
+    }
+    if (violations != null && !violations.isEmpty()) {
+      JsonArrayBuilder list = Json.createArrayBuilder();
+      violations.forEach(
+          v ->
+              list.add(
+                  Json.createObjectBuilder().add("field", v.field()).add("message", v.message())));
+      json.add("violations", list);
     }
     return Response.status(status)
         .type(MediaType.valueOf(MEDIA_TYPE))

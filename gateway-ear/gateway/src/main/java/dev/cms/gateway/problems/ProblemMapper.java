@@ -3,15 +3,17 @@ package dev.cms.gateway.problems;
 import jakarta.json.JsonException;
 import jakarta.json.bind.JsonbException;
 import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import java.util.Comparator;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 /** The one place where failures become {@code application/problem+json}. */
 @Provider
@@ -37,19 +39,22 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
             api.getCause());
         r = Problem.response(api.status(), api.title(), api.getMessage(), path, api.rule(), id);
       } else {
-        r = Problem.response(api.status(), api.title(), api.getMessage(), path, api.rule());
+        r =
+            Problem.response(
+                api.status(),
+                api.title(),
+                api.getMessage(),
+                path,
+                api.rule(),
+                null,
+                api.violations());
       }
       return api.retryAfterSeconds() > 0
           ? Response.fromResponse(r).header("Retry-After", api.retryAfterSeconds()).build()
           : r;
     }
     if (cause instanceof ConstraintViolationException cv) {
-      String detail =
-          cv.getConstraintViolations().stream()
-              .map(v -> v.getPropertyPath() + " " + v.getMessage())
-              .sorted()
-              .collect(Collectors.joining("; "));
-      return Problem.response(400, "Bad Request", detail, path);
+      return toResponse(ApiException.invalid(violations(cv)));
     }
     if (cause instanceof JsonbException || cause instanceof JsonException) {
       LOG.log(Level.FINE, "malformed JSON body on " + path, cause);
@@ -73,6 +78,49 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
     LOG.log(Level.SEVERE, "[" + id + "] unexpected failure on " + path, e);
     return Problem.response(
         500, "Internal Server Error", "unexpected failure; see the gateway log", path, null, id);
+  }
+
+  /**
+   * The refused fields, named as the client wrote them: the resource method and its parameter
+   * ({@code create.arg0.}) left out, a map entry as {@code labels[key]}.
+   */
+  static List<Violation> violations(ConstraintViolationException cv) {
+    return cv.getConstraintViolations().stream()
+        .map(v -> new Violation(field(v.getPropertyPath()), v.getMessage()))
+        .sorted(Comparator.comparing(Violation::field).thenComparing(Violation::message))
+        .toList();
+  }
+
+  static String field(Path path) {
+    StringBuilder field = new StringBuilder();
+    for (Path.Node node : path) {
+      switch (node.getKind()) {
+        case METHOD, CONSTRUCTOR, PARAMETER, CROSS_PARAMETER, RETURN_VALUE -> {
+          // the Java side of the path: not a name the client knows
+        }
+        case CONTAINER_ELEMENT -> {
+          if (node.getKey() != null) {
+            field.append('[').append(node.getKey()).append(']');
+          } else if (node.getIndex() != null) {
+            field.append('[').append(node.getIndex()).append(']');
+          }
+        }
+        default -> {
+          if (node.isInIterable() && node.getKey() != null) {
+            field.append('[').append(node.getKey()).append(']');
+          } else if (node.isInIterable() && node.getIndex() != null) {
+            field.append('[').append(node.getIndex()).append(']');
+          }
+          if (node.getName() != null && !node.getName().startsWith("<")) {
+            if (field.length() > 0) {
+              field.append('.');
+            }
+            field.append(node.getName());
+          }
+        }
+      }
+    }
+    return field.length() == 0 ? "body" : field.toString();
   }
 
   /** Names one failure in the log and in its answer ({@code correlationId}). */

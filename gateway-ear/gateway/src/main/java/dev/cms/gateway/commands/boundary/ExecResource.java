@@ -5,11 +5,10 @@ import dev.cms.gateway.commands.control.Commands;
 import dev.cms.gateway.commands.control.ExecRequest;
 import dev.cms.gateway.commands.control.ExecResult;
 import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.problems.Problem;
 import dev.cms.gateway.security.Caller;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
-import jakarta.json.bind.JsonbException;
+import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -44,8 +43,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "apiKey")
 public class ExecResource {
 
-  private static final Jsonb JSON = JsonbBuilder.create();
-
   @Inject Commands commands;
   @Inject Caller caller;
   @Inject BackgroundExecs backgrounds;
@@ -66,7 +63,10 @@ public class ExecResource {
       responseCode = "200",
       description = "the command ended (or was killed at its timeout)",
       content = @Content(schema = @Schema(implementation = ExecResult.class)))
-  @APIResponse(responseCode = "400", description = "no command, a bad cwd, env or timeout")
+  @APIResponse(
+      responseCode = "400",
+      description = "no command, a bad cwd, env or timeout: the problem lists the fields",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @APIResponse(responseCode = "404", description = "no such container (or another owner's)")
   @APIResponse(responseCode = "409", description = "the container is not RUNNING (e.g. paused)")
   public void exec(
@@ -82,14 +82,9 @@ public class ExecResource {
                   @Content(
                       mediaType = MediaType.APPLICATION_JSON,
                       schema = @Schema(implementation = ExecRequest.class)))
-          String body,
+          @Valid
+          ExecRequest r,
       @Suspended AsyncResponse response) {
-    ExecRequest r;
-    try {
-      r = body == null || body.isBlank() ? null : JSON.fromJson(body, ExecRequest.class);
-    } catch (JsonbException e) {
-      throw ApiException.badRequest("malformed request body: " + e.getMessage());
-    }
     if (background) {
       BackgroundExecs.JobView job = backgrounds.start(caller.scope(), id, r);
       response.resume(

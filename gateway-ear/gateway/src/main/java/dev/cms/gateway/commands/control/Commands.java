@@ -38,10 +38,10 @@ import java.util.logging.Logger;
 public class Commands {
 
   static final int DEFAULT_TIMEOUT_S = 60;
-  static final int MAX_TIMEOUT_S = 600;
+  public static final int MAX_TIMEOUT_S = 600;
   static final int MAX_STDIN = 1024 * 1024;
   static final int MAX_OUTPUT = 1024 * 1024;
-  static final int MAX_COMMAND = 64 * 1024;
+  public static final int MAX_COMMAND = 64 * 1024;
   private static final long OPEN_TIMEOUT_MS = 10_000;
   private static final long GRACE_MS = 10_000;
   private static final Logger LOG = Logger.getLogger(Commands.class.getName());

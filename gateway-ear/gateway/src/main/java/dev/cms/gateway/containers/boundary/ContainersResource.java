@@ -7,14 +7,13 @@ import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.containers.control.CreateRequest;
 import dev.cms.gateway.containers.control.EventView;
 import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.problems.Problem;
 import dev.cms.gateway.security.Caller;
 import dev.cms.gateway.templates.control.Templates;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
-import jakarta.json.bind.JsonbException;
+import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -54,8 +53,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "apiKey")
 public class ContainersResource {
 
-  private static final Jsonb JSON = JsonbBuilder.create();
-
   @Inject Containers containers;
   @Inject Caller caller;
   @Inject Settings settings;
@@ -83,20 +80,29 @@ public class ContainersResource {
       responseCode = "201",
       description = "created (with ?wait=ready: and its agent connected)",
       content = @Content(schema = @Schema(implementation = ContainerView.class)))
+  @APIResponse(
+      responseCode = "400",
+      description =
+          "a field out of its bounds or of the wrong JSON type, malformed JSON, an unknown"
+              + " template: the problem lists each refused field in violations",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(responseCode = "429", description = "the key's live-container quota is used up")
   public void create(
       @RequestBody(
+              required = false,
               content =
                   @Content(
                       mediaType = MediaType.APPLICATION_JSON,
                       schema = @Schema(implementation = CreateRequest.class)))
-          String body,
+          @Valid
+          CreateRequest body,
       @Parameter(description = "'ready' to wait for the agent") @QueryParam("wait") String wait,
       @Suspended AsyncResponse answer) {
     try {
       if (wait != null && !wait.isEmpty() && !"ready".equals(wait)) {
         throw ApiException.badRequest("wait must be 'ready', was '" + wait + "'");
       }
-      CreateRequest req = parse(body);
+      CreateRequest req = body == null ? CreateRequest.defaults() : body;
       String owner = caller.id();
       String publicBase = publicBase();
       Containers.Endpoints endpoints = new Containers.Endpoints(publicBase, containers.agentUrl());
@@ -258,26 +264,6 @@ public class ContainersResource {
   @Operation(summary = "Start a stopped container (STOPPED → RUNNING)")
   public ContainerView start(@PathParam("id") String id) {
     return containers.start(caller.scope(), id, publicBase());
-  }
-
-  private static CreateRequest parse(String body) {
-    if (body == null || body.isBlank()) {
-      return CreateRequest.defaults();
-    }
-    try {
-      CreateRequest r = JSON.fromJson(body, CreateRequest.class);
-      return r == null ? CreateRequest.defaults() : r;
-    } catch (JsonbException e) {
-      throw ApiException.badRequest("malformed request body: " + rootMessage(e));
-    }
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? e.getMessage() : t.getMessage();
   }
 
   private static Optional<ContainerStatus> parseStatus(String status) {

@@ -10,11 +10,10 @@ import dev.cms.gateway.files.control.Transfers;
 import dev.cms.gateway.files.control.WatchView;
 import dev.cms.gateway.files.control.Watches;
 import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.problems.Violation;
 import dev.cms.gateway.security.Caller;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
-import jakarta.json.bind.JsonbException;
+import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -58,8 +57,6 @@ public class FilesResource {
   @Inject Settings settings;
   @Inject FileOperations files;
   @Inject Watches watches;
-
-  private static final Jsonb JSON = JsonbBuilder.create();
 
   @PUT
   @Consumes(MediaType.WILDCARD)
@@ -183,10 +180,9 @@ public class FilesResource {
                   @Content(
                       mediaType = MediaType.APPLICATION_JSON,
                       schema = @Schema(implementation = FileRequests.Move.class)))
-          String body) {
-    FileRequests.Move r = parse(body, FileRequests.Move.class);
-    Uploads.require(r.from(), "from");
-    Uploads.require(r.to(), "to");
+          @Valid
+          FileRequests.Move r) {
+    requireBody(r);
     containers.requireRunning(caller.scope(), id);
     files.move(id, r.from(), r.to(), Boolean.TRUE.equals(r.overwrite()));
     containers.note(id, "FILE_MOVED", r.from() + " -> " + r.to());
@@ -211,9 +207,9 @@ public class FilesResource {
                   @Content(
                       mediaType = MediaType.APPLICATION_JSON,
                       schema = @Schema(implementation = FileRequests.Mkdir.class)))
-          String body) {
-    FileRequests.Mkdir r = parse(body, FileRequests.Mkdir.class);
-    Uploads.require(r.path(), "path");
+          @Valid
+          FileRequests.Mkdir r) {
+    requireBody(r);
     containers.requireRunning(caller.scope(), id);
     files.mkdir(id, r.path(), Boolean.TRUE.equals(r.parents()));
     return Response.status(201).entity(Map.of("path", r.path())).build();
@@ -245,9 +241,9 @@ public class FilesResource {
                   @Content(
                       mediaType = MediaType.APPLICATION_JSON,
                       schema = @Schema(implementation = FileRequests.Watch.class)))
-          String body) {
-    FileRequests.Watch r = parse(body, FileRequests.Watch.class);
-    Uploads.require(r.path(), "path");
+          @Valid
+          FileRequests.Watch r) {
+    requireBody(r);
     containers.requireRunning(caller.scope(), id);
     WatchView w = watches.start(id, r.path(), Boolean.TRUE.equals(r.recursive()));
     return Response.status(201).entity(w).build();
@@ -272,19 +268,10 @@ public class FilesResource {
     return Response.noContent().build();
   }
 
-  private static <T> T parse(String body, Class<T> type) {
-    if (body == null || body.isBlank()) {
-      throw ApiException.badRequest("a JSON body is required").withRule("bad-param");
-    }
-    try {
-      T r = JSON.fromJson(body, type);
-      if (r == null) {
-        throw ApiException.badRequest("a JSON body is required").withRule("bad-param");
-      }
-      return r;
-    } catch (JsonbException e) {
-      throw ApiException.badRequest("malformed request body: " + e.getMessage())
-          .withRule("bad-param");
+  /** A JSON body the operation cannot go without (an empty body binds to null). */
+  private static void requireBody(Object body) {
+    if (body == null) {
+      throw ApiException.invalid(List.of(new Violation("body", "is required (a JSON object)")));
     }
   }
 }

@@ -1,15 +1,13 @@
 package dev.cms.gateway.processes.boundary;
 
-import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.problems.Problem;
 import dev.cms.gateway.processes.control.PortLinks;
 import dev.cms.gateway.processes.control.ProcessView;
 import dev.cms.gateway.processes.control.Processes;
 import dev.cms.gateway.processes.control.StartRequest;
 import dev.cms.gateway.security.Caller;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
-import jakarta.json.bind.JsonbException;
+import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -24,6 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -35,8 +37,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "processes")
 @SecurityRequirement(name = "apiKey")
 public class ProcessesResource {
-
-  private static final Jsonb JSON = JsonbBuilder.create();
 
   @Inject Processes processes;
   @Inject PortLinks urls;
@@ -50,13 +50,22 @@ public class ProcessesResource {
       description =
           "Body: command (required), cwd (default /app), env, port. The answer's terminal can be attached"
               + " over the client WebSocket; with a port, the preview URLs are included.")
-  public Response start(@PathParam("id") String id, String body) {
-    StartRequest r;
-    try {
-      r = body == null || body.isBlank() ? null : JSON.fromJson(body, StartRequest.class);
-    } catch (JsonbException e) {
-      throw ApiException.badRequest("malformed request body: " + e.getMessage());
-    }
+  @APIResponse(
+      responseCode = "201",
+      description = "started, with its terminal (and preview URLs with a port)")
+  @APIResponse(
+      responseCode = "400",
+      description = "no command, a bad cwd, env or port: the problem lists the fields",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public Response start(
+      @PathParam("id") String id,
+      @RequestBody(
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = StartRequest.class)))
+          @Valid
+          StartRequest r) {
     ProcessView p = processes.start(caller.scope(), id, r);
     return Response.status(201).entity(withUrls(id, p)).build();
   }

@@ -1,14 +1,12 @@
 package dev.cms.gateway.snapshots.boundary;
 
-import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.problems.Problem;
 import dev.cms.gateway.security.Caller;
 import dev.cms.gateway.snapshots.control.SnapshotRequest;
 import dev.cms.gateway.snapshots.control.SnapshotView;
 import dev.cms.gateway.snapshots.control.Snapshots;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
-import jakarta.json.bind.JsonbException;
+import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -32,8 +30,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "snapshots")
 @SecurityRequirement(name = "apiKey")
 public class ContainerSnapshotResource {
-
-  private static final Jsonb JSON = JsonbBuilder.create();
 
   @Inject Snapshots snapshots;
   @Inject Caller caller;
@@ -71,21 +67,13 @@ public class ContainerSnapshotResource {
   @APIResponse(
       responseCode = "429",
       description = "the owner's snapshot quota is used up (rule snapshot-quota)")
-  public Response snapshot(@PathParam("id") String id, String body) {
-    SnapshotRequest req = parse(body);
+  @APIResponse(
+      responseCode = "400",
+      description = "a bad name: the problem lists the fields",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public Response snapshot(@PathParam("id") String id, @Valid SnapshotRequest req) {
     SnapshotView made = snapshots.create(caller.scope(), id, req);
     java.net.URI location = uri.getBaseUriBuilder().path("v1/snapshots").path(made.id()).build();
     return Response.created(location).entity(made).build();
-  }
-
-  private static SnapshotRequest parse(String body) {
-    if (body == null || body.isBlank()) {
-      return null;
-    }
-    try {
-      return JSON.fromJson(body, SnapshotRequest.class);
-    } catch (JsonbException e) {
-      throw ApiException.badRequest("malformed request body: " + e.getMessage());
-    }
   }
 }
