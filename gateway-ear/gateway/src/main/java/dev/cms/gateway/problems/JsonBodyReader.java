@@ -1,5 +1,6 @@
 package dev.cms.gateway.problems;
 
+import jakarta.json.JsonNumber;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbException;
@@ -38,6 +39,12 @@ public class JsonBodyReader implements MessageBodyReader<Record> {
 
   private static final Jsonb JSON = JsonbBuilder.create();
 
+  /**
+   * Bytes of a JSON body at most: the largest valid one (a create with 100 env values of 8 KiB and
+   * 32 labels of 1 KiB) is about 850 KiB.
+   */
+  static final int MAX_BODY = 2 * 1024 * 1024;
+
   @Override
   public boolean isReadable(
       Class<?> type, Type genericType, Annotation[] annotations, MediaType mediaType) {
@@ -59,10 +66,63 @@ public class JsonBodyReader implements MessageBodyReader<Record> {
       return null;
     }
     in.unread(first);
+    byte[] body = in.readNBytes(MAX_BODY + 1);
+    if (body.length > MAX_BODY) {
+      throw new ApiException(
+          413, "Payload Too Large", "a JSON body is at most " + MAX_BODY / 1024 + " KiB", null);
+    }
+    Record bound;
     try {
-      return JSON.fromJson(in, type);
+      bound = JSON.fromJson(new java.io.ByteArrayInputStream(body), type);
     } catch (JsonbException e) {
       throw refusal(type, e);
+    }
+    List<Violation> inexact = inexactWholeNumbers(type, body);
+    if (!inexact.isEmpty()) {
+      throw ApiException.invalid(inexact);
+    }
+    return bound;
+  }
+
+  /**
+   * The record's whole-number fields whose JSON value is not a whole number of their Java type.
+   * Yasson binds one out of range by truncating it ({@code "memoryMb": 99999999999} became
+   * 1215752191, and a larger one could wrap into the allowed range) and a fraction by cutting it.
+   */
+  static List<Violation> inexactWholeNumbers(Class<?> type, byte[] body) {
+    List<RecordComponent> whole =
+        List.of(type.getRecordComponents()).stream()
+            .filter(c -> "an integer".equals(describe(c.getGenericType())))
+            .toList();
+    if (whole.isEmpty()) {
+      return List.of();
+    }
+    jakarta.json.JsonValue v;
+    try (var r = jakarta.json.Json.createReader(new java.io.ByteArrayInputStream(body))) {
+      v = r.readValue();
+    }
+    if (!(v instanceof jakarta.json.JsonObject o)) {
+      return List.of();
+    }
+    List<Violation> out = new java.util.ArrayList<>();
+    for (RecordComponent c : whole) {
+      if (o.get(c.getName()) instanceof JsonNumber n && !fits(n, c.getType())) {
+        out.add(new Violation(c.getName(), "must be an integer"));
+      }
+    }
+    return out;
+  }
+
+  private static boolean fits(JsonNumber n, Class<?> t) {
+    try {
+      if (t == Integer.class || t == int.class) {
+        n.bigDecimalValue().intValueExact();
+      } else {
+        n.bigDecimalValue().longValueExact();
+      }
+      return true;
+    } catch (ArithmeticException e) {
+      return false;
     }
   }
 

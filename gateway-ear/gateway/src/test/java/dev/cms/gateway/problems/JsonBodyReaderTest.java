@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cms.gateway.containers.control.CreateRequest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JsonBodyReaderTest {
@@ -70,6 +71,33 @@ class JsonBodyReaderTest {
             e ->
                 assertThat(e.violations())
                     .containsExactly(new Violation("template", "must be a string")));
+  }
+
+  @Test
+  void aNumberOutOfItsRangeOrNotWholeIsAViolationNotATruncation() {
+    for (String body :
+        List.of(
+            "{\"memoryMb\":99999999999}",
+            "{\"memoryMb\":4294967808}",
+            "{\"memoryMb\":512.5}",
+            "{\"ttlSeconds\":99999999999999999999}")) {
+      assertThatThrownBy(() -> read(body))
+          .as(body)
+          .isInstanceOfSatisfying(
+              ApiException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(400);
+                assertThat(e.violations()).hasSize(1);
+                assertThat(e.violations().get(0).message()).isEqualTo("must be an integer");
+              });
+    }
+  }
+
+  @Test
+  void aBodyOverTheLimitIs413AndIsNotReadToTheEnd() {
+    String big = "{\"labels\":{\"a\":\"" + "x".repeat(JsonBodyReader.MAX_BODY) + "\"}}";
+    assertThatThrownBy(() -> read(big))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(413));
   }
 
   @Test
