@@ -5,6 +5,7 @@ import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -63,12 +64,13 @@ public final class FileOps {
   /** The handler of one operation stream. */
   public static StreamHandler accept(Frame.Open open, Executor workers) {
     Op op =
-        switch (open.kind()) {
-          case FsWire.LIST -> FileOps::list;
-          case FsWire.STAT -> FileOps::stat;
-          case FsWire.DELETE -> FileOps::delete;
-          case FsWire.MOVE -> FileOps::move;
-          case FsWire.MKDIR -> FileOps::mkdir;
+        switch (StreamKind.of(open.kind())
+            .orElseThrow(() -> new IllegalArgumentException(open.kind()))) {
+          case FILE_LIST -> FileOps::list;
+          case FILE_STAT -> FileOps::stat;
+          case FILE_DELETE -> FileOps::delete;
+          case FILE_MOVE -> FileOps::move;
+          case FILE_MKDIR -> FileOps::mkdir;
           default -> throw new IllegalArgumentException(open.kind());
         };
     Map<String, String> params = open.params();

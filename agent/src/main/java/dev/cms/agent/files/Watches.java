@@ -30,7 +30,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Stream kind {@value FsWire#WATCH}: changes under a directory, from the JDK's {@link WatchService}
+ * Stream kind {@code file-watch}: changes under a directory, from the JDK's {@link WatchService}
  * (inotify). Params {@code path} (a directory; the path rule applies), {@code recursive}. The agent
  * answers {@code Done(truncated, directories)} once watching (or {@code Failed}), then {@code
  * Change}s, coalesced for {@value #COALESCE_MS} ms (created then modified is created; created then

@@ -1,11 +1,13 @@
 package dev.cms.gateway.files.control;
 
 import dev.cms.domain.files.FsWire;
+import dev.cms.domain.files.Rule;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.problems.ApiException;
@@ -60,7 +62,7 @@ public class FileOperations {
     p.put("path", path);
     p.put("depth", Integer.toString(d));
     p.put("maxEntries", Integer.toString(max));
-    Outcome o = run(containerId, FsWire.LIST, p, max);
+    Outcome o = run(containerId, StreamKind.FILE_LIST, p, max);
     String root = trimmed(path);
     List<FileEntry> entries = new ArrayList<>();
     for (FsWire.Entry e : o.entries) {
@@ -76,7 +78,7 @@ public class FileOperations {
 
   /** The entry of one path (a link is described, not followed). */
   public FileEntry stat(String containerId, String path) {
-    Outcome o = run(containerId, FsWire.STAT, Map.of("path", path), 1);
+    Outcome o = run(containerId, StreamKind.FILE_STAT, Map.of("path", path), 1);
     if (o.entries.size() != 1) {
       throw new ApiException(502, "Bad Gateway", "the agent sent no entry", null);
     }
@@ -88,7 +90,7 @@ public class FileOperations {
   public int delete(String containerId, String path, boolean recursive) {
     return run(
             containerId,
-            FsWire.DELETE,
+            StreamKind.FILE_DELETE,
             Map.of("path", path, "recursive", Boolean.toString(recursive)),
             0)
         .done
@@ -99,14 +101,18 @@ public class FileOperations {
   public void move(String containerId, String from, String to, boolean overwrite) {
     run(
         containerId,
-        FsWire.MOVE,
+        StreamKind.FILE_MOVE,
         Map.of("from", from, "to", to, "overwrite", Boolean.toString(overwrite)),
         0);
   }
 
   /** Makes a directory (mode 755), with its missing parents when {@code parents}. */
   public void mkdir(String containerId, String path, boolean parents) {
-    run(containerId, FsWire.MKDIR, Map.of("path", path, "parents", Boolean.toString(parents)), 0);
+    run(
+        containerId,
+        StreamKind.FILE_MKDIR,
+        Map.of("path", path, "parents", Boolean.toString(parents)),
+        0);
   }
 
   static FileEntry view(FsWire.Entry e, String absolute) {
@@ -131,7 +137,8 @@ public class FileOperations {
   /** What one operation stream brought. */
   private record Outcome(List<FsWire.Entry> entries, FsWire.Done done) {}
 
-  private Outcome run(String containerId, String kind, Map<String, String> params, int maxEntries) {
+  private Outcome run(
+      String containerId, StreamKind kind, Map<String, String> params, int maxEntries) {
     Agents.Link link =
         agents
             .link(containerId)
@@ -144,7 +151,7 @@ public class FileOperations {
       link.mux().open(kind, params, c).get(OPEN_TIMEOUT_S, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof StreamRefusedException r) {
-        throw Transfers.refusal("refused", "the agent refused " + kind + ": " + r.getMessage());
+        throw Refusals.problem("refused", "the agent refused " + kind + ": " + r.getMessage());
       }
       throw ApiException.unavailable("the agent could not be reached", e);
     } catch (TimeoutException e) {
@@ -163,7 +170,7 @@ public class FileOperations {
       throw ApiException.unavailable("interrupted", e);
     }
     if (end instanceof FsWire.Failed f) {
-      throw Transfers.refusal(f.rule(), f.message());
+      throw Refusals.problem(f.rule(), f.message());
     }
     if (!(end instanceof FsWire.Done done)) {
       throw new ApiException(
@@ -206,7 +213,7 @@ public class FileOperations {
         }
       } catch (ProtocolException e) {
         LOG.warning(() -> "agent broke a file stream: " + e.getMessage());
-        end.complete(new FsWire.Failed("io-error", "the agent sent a malformed answer"));
+        end.complete(new FsWire.Failed(Rule.IO_ERROR.wire(), "the agent sent a malformed answer"));
         s.reset(ErrorCode.PROTOCOL, e.getMessage());
       }
     }
@@ -218,7 +225,7 @@ public class FileOperations {
 
     @Override
     public void onReset(Stream s, int code, String reason) {
-      end.complete(new FsWire.Failed("io-error", "the operation was aborted: " + reason));
+      end.complete(new FsWire.Failed(Rule.IO_ERROR.wire(), "the operation was aborted: " + reason));
     }
   }
 }
