@@ -1,5 +1,6 @@
 package dev.cms.agent.files;
 
+import dev.cms.domain.files.FileOp;
 import dev.cms.domain.files.FsWire;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Stream;
@@ -176,8 +177,9 @@ public final class Watches {
       try {
         Path root;
         try {
-          root = Fs.checkPath("path", params.get("path"));
-          recursive = FileOps.flag(params, "recursive");
+          FileOp.Watch op = FileOps.decode(() -> FileOp.Watch.of(params));
+          root = Fs.checkPath("path", op.path());
+          recursive = op.recursive();
           if (!Files.isDirectory(root)) {
             throw Files.exists(root)
                 ? new Failure(Failure.NOT_A_DIRECTORY, root + " is not a directory")

@@ -1,5 +1,6 @@
 package dev.cms.gateway.files.control;
 
+import dev.cms.domain.files.FileOp;
 import dev.cms.domain.files.FsWire;
 import dev.cms.domain.files.Rule;
 import dev.cms.domain.protocol.ErrorCode;
@@ -15,9 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -58,11 +57,7 @@ public class FileOperations {
       throw ApiException.badRequest("limit must be 1 to " + MAX_LIMIT + ", was " + max)
           .withRule("bad-param");
     }
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("path", path);
-    p.put("depth", Integer.toString(d));
-    p.put("maxEntries", Integer.toString(max));
-    Outcome o = run(containerId, StreamKind.FILE_LIST, p, max);
+    Outcome o = run(containerId, new FileOp.List(path, d, max), max);
     String root = trimmed(path);
     List<FileEntry> entries = new ArrayList<>();
     for (FsWire.Entry e : o.entries) {
@@ -78,7 +73,7 @@ public class FileOperations {
 
   /** The entry of one path (a link is described, not followed). */
   public FileEntry stat(String containerId, String path) {
-    Outcome o = run(containerId, StreamKind.FILE_STAT, Map.of("path", path), 1);
+    Outcome o = run(containerId, new FileOp.Stat(path), 1);
     if (o.entries.size() != 1) {
       throw new ApiException(502, "Bad Gateway", "the agent sent no entry", null);
     }
@@ -88,31 +83,17 @@ public class FileOperations {
 
   /** Deletes a path; a non-empty directory only when {@code recursive}. Returns the count. */
   public int delete(String containerId, String path, boolean recursive) {
-    return run(
-            containerId,
-            StreamKind.FILE_DELETE,
-            Map.of("path", path, "recursive", Boolean.toString(recursive)),
-            0)
-        .done
-        .count();
+    return run(containerId, new FileOp.Delete(path, recursive), 0).done.count();
   }
 
   /** Renames {@code from} to {@code to}; replaces an existing {@code to} only on overwrite. */
   public void move(String containerId, String from, String to, boolean overwrite) {
-    run(
-        containerId,
-        StreamKind.FILE_MOVE,
-        Map.of("from", from, "to", to, "overwrite", Boolean.toString(overwrite)),
-        0);
+    run(containerId, new FileOp.Move(from, to, overwrite), 0);
   }
 
   /** Makes a directory (mode 755), with its missing parents when {@code parents}. */
   public void mkdir(String containerId, String path, boolean parents) {
-    run(
-        containerId,
-        StreamKind.FILE_MKDIR,
-        Map.of("path", path, "parents", Boolean.toString(parents)),
-        0);
+    run(containerId, new FileOp.Mkdir(path, parents), 0);
   }
 
   static FileEntry view(FsWire.Entry e, String absolute) {
@@ -137,8 +118,8 @@ public class FileOperations {
   /** What one operation stream brought. */
   private record Outcome(List<FsWire.Entry> entries, FsWire.Done done) {}
 
-  private Outcome run(
-      String containerId, StreamKind kind, Map<String, String> params, int maxEntries) {
+  private Outcome run(String containerId, FileOp.Open op, int maxEntries) {
+    StreamKind kind = op.kind();
     Agents.Link link =
         agents
             .link(containerId)
@@ -148,7 +129,7 @@ public class FileOperations {
                         "the agent of container " + containerId + " is not connected", null));
     Collector c = new Collector(maxEntries);
     try {
-      link.mux().open(kind, params, c).get(OPEN_TIMEOUT_S, TimeUnit.SECONDS);
+      link.mux().open(kind, op.params(), c).get(OPEN_TIMEOUT_S, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof StreamRefusedException r) {
         throw Refusals.problem("refused", "the agent refused " + kind + ": " + r.getMessage());

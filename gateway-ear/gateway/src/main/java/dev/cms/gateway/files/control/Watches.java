@@ -1,5 +1,6 @@
 package dev.cms.gateway.files.control;
 
+import dev.cms.domain.files.FileOp;
 import dev.cms.domain.files.FsWire;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.LengthPrefixed;
@@ -125,10 +126,7 @@ public class Watches {
                         "the agent of container " + w.containerId + " is not connected", null));
     Handler h = new Handler(w);
     link.mux()
-        .open(
-            StreamKind.FILE_WATCH,
-            Map.of("path", w.path, "recursive", Boolean.toString(w.recursive)),
-            h)
+        .open(StreamKind.FILE_WATCH, new FileOp.Watch(w.path, w.recursive).params(), h)
         .orTimeout(OPEN_TIMEOUT_S, TimeUnit.SECONDS)
         .whenComplete(
             (s, failure) -> {
