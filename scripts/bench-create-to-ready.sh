@@ -24,6 +24,7 @@ cd "$(dirname "$0")/.."
 BENCH_CLEANUP_LABELS="cms.gateway cms.bench"
 export BENCH_NETWORK="${BENCH_NETWORK:-${CMS_NETWORK:-cms-net}}"
 bench_init
+bench_compile_support
 
 POOL_SIZE="${BENCH_POOL_SIZE:-0}"
 if (( POOL_SIZE > 0 )); then
@@ -36,7 +37,7 @@ if (( POOL_SIZE > 0 )); then
   admin="$(printf '%s' "$session" | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')"
   [[ -n "$admin" ]] || { log "admin sign-in answered: $session"; exit 1; }
   BENCH_MODE=pool BENCH_POOL_SIZE="$POOL_SIZE" BENCH_POOL_ADMIN="$admin" BENCH_LABEL="$GATEWAY_ID" \
-    bench_run java scripts/bench/CreateToReady.java "$BASE_URL" "$KEY" unused
+    bench_run java -cp "$BENCH_CP" scripts/bench/CreateToReady.java "$BASE_URL" "$KEY" unused
   bench_load_average
   log "stopping the pooled service (it must remove its waiting containers)"
   kill "$SERVICE_PID"
@@ -61,5 +62,5 @@ IMAGE="$(docker inspect -f '{{.Config.Image}}' "$(docker ps -q --filter "label=c
 curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $KEY" "$BASE_URL/api/v1/containers/$id"
 log "warm-up done; image $IMAGE"
 
-BENCH_LABEL="$GATEWAY_ID" java scripts/bench/CreateToReady.java "$BASE_URL" "$KEY" "$IMAGE"
+BENCH_LABEL="$GATEWAY_ID" bench_run java -cp "$BENCH_CP" scripts/bench/CreateToReady.java "$BASE_URL" "$KEY" "$IMAGE"
 bench_load_average

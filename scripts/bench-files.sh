@@ -22,8 +22,9 @@ cd "$(dirname "$0")/.."
 # the generated zip and trees go away even when the service log is kept
 bench_cleanup_hook() { rm -rf "$DATA_DIR/work"; }
 bench_init
+bench_compile_support
 bench_start_service
 bench_load_average --cores
 
-java scripts/bench/FilesBench.java "$BASE_URL" "$KEY" "$DATA_DIR/work"
+bench_run java -cp "$BENCH_CP" scripts/bench/FilesBench.java "$BASE_URL" "$KEY" "$DATA_DIR/work"
 bench_load_average

@@ -17,8 +17,9 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/bench/service.sh
 . scripts/bench/service.sh
 bench_init
+bench_compile_support
 bench_start_service
 bench_load_average --cores
 
-java scripts/bench/KeystrokeEcho.java "$BASE_URL" "$KEY"
+bench_run java -cp "$BENCH_CP" scripts/bench/KeystrokeEcho.java "$BASE_URL" "$KEY"
 bench_load_average

@@ -6,9 +6,14 @@
  * this class on the class path). What it holds:
  *  - Api: the service's REST API (create ?wait=ready, delete, plain requests) with the bench key;
  *  - Term: one client WebSocket attached to a terminal, with "wait for this text" on its output;
+ *  - Echo: a keystroke-echo path (a terminal's output as time-stamped chunks: wait for one byte, a
+ *    text, quiet), over the gateway (Echo.terminal: the client WebSocket) or straight to the engine
+ *    (Echo.exec: what `docker exec -it` does);
  *  - Gateway: the gateway process's heap after a full GC (jcmd), threads and open file descriptors;
- *  - Engine: the Docker Engine API over its unix socket (count containers by label);
- *  - rank (nearest-rank percentile), field (pick a string field out of flat JSON), json (escape).
+ *  - Engine: the Docker Engine API over its unix socket (requests, the engine id of a record, a TTY
+ *    exec's raw stream, count containers by label);
+ *  - cli (run a command), rank (nearest-rank percentile), median, field (pick a string field out of
+ *    flat JSON), json (escape), loadavg.
  */
 
 import java.io.ByteArrayOutputStream;
@@ -30,8 +35,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -96,17 +105,85 @@ public final class BenchSupport {
     return nanos / 1e6;
   }
 
+  /** The median of the values (the mean of the middle two for an even count). */
+  public static long median(List<Long> values) {
+    List<Long> s = new ArrayList<>(values);
+    Collections.sort(s);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  /** The 1/5/15-minute load average, or "?". */
+  public static String loadavg() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  /** The last 300 characters of bytes (as UTF-8), JSON-escaped, for error messages. */
+  public static String show(byte[] b) {
+    return tail(new String(b, StandardCharsets.UTF_8), 300);
+  }
+
+  /** The first group of p in s; fails naming both when p does not match. */
+  public static String group(Pattern p, String s) {
+    Matcher m = p.matcher(s);
+    if (!m.find()) throw new IllegalStateException("no " + p + " in: " + s);
+    return m.group(1);
+  }
+
+  /**
+   * Runs a command (standard input closed) and returns its output, standard error included; fails
+   * on a non-zero exit or when it runs longer than timeout (then it is killed).
+   */
+  public static String cli(Duration timeout, List<String> cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
+      try {
+        return p.getInputStream().readAllBytes();
+      } catch (IOException e) {
+        return new byte[0];
+      }
+    });
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new IOException(String.join(" ", cmd) + ": timed out after " + timeout);
+    }
+    String text = new String(out.join(), StandardCharsets.UTF_8);
+    if (p.exitValue() != 0) {
+      throw new IOException(
+          String.join(" ", cmd.subList(0, Math.min(3, cmd.size()))) + " exited " + p.exitValue() + ": " + text.trim());
+    }
+    return text;
+  }
+
+  /** {@link #cli(Duration, List)} with a 10-minute limit. */
+  public static String cli(String... cmd) throws IOException, InterruptedException {
+    return cli(Duration.ofMinutes(10), List.of(cmd));
+  }
+
   // ---------------------------------------------------------------- REST API
+
+  /**
+   * A JDK HTTP client on HTTP/1.1 (the client WebSocket upgrades from it) with this connect
+   * timeout: {@link Api#http}, or a client of its own for many sockets at once.
+   */
+  public static HttpClient client(Duration connectTimeout) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(connectTimeout)
+        .build();
+  }
 
   /** The service's REST API under {@code /api/v1}, authenticated with one API key. */
   public static final class Api {
     public final String baseUrl;
     public final String apiKey;
-    public final HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
+    public final HttpClient http = client(Duration.ofSeconds(10));
 
     public Api(String baseUrl, String apiKey) {
       this.baseUrl = baseUrl.replaceAll("/+$", "");
@@ -150,6 +227,7 @@ public final class BenchSupport {
       String body =
           expect(
               request("/api/v1/containers?wait=ready")
+                  .timeout(Duration.ofSeconds(180))
                   .header("Content-Type", "application/json")
                   .POST(HttpRequest.BodyPublishers.ofString(jsonBody))
                   .build(),
@@ -384,6 +462,253 @@ public final class BenchSupport {
     }
   }
 
+  // ---------------------------------------------------------------- keystroke echo paths
+
+  /**
+   * One way of typing into a terminal and seeing its echo: output arrives as chunks stamped with
+   * {@link System#nanoTime()} by the receiving thread. {@link #terminal} is the gateway's client
+   * WebSocket (→ gateway → agent → PTY); {@link #exec} is the engine's TTY exec over its unix
+   * socket, exactly what {@code docker exec -it} does.
+   */
+  public abstract static class Echo implements AutoCloseable {
+    /** A chunk of terminal output and the System.nanoTime() at which the receiving thread got it. */
+    public record Chunk(long at, byte[] data) {}
+
+    private final BlockingQueue<Chunk> chunks = new LinkedBlockingQueue<>();
+    private final String name;
+    private final Duration timeout;
+    protected volatile String failure;
+
+    protected Echo(String name, Duration timeout) {
+      this.name = name;
+      this.timeout = timeout;
+    }
+
+    public String name() {
+      return name;
+    }
+
+    /** Sends text as typed input. */
+    public abstract void send(String text) throws Exception;
+
+    /** Starts {@code cat} on the terminal (echo on, canonical mode) and waits until it runs. */
+    public abstract void startCat() throws Exception;
+
+    protected void received(byte[] data) {
+      chunks.add(new Chunk(System.nanoTime(), data));
+    }
+
+    private Chunk poll(long timeoutNanos) throws Exception {
+      Chunk c = chunks.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+      if (failure != null) throw new IllegalStateException(name + ": " + failure);
+      return c;
+    }
+
+    /** Waits for the first chunk containing b; returns its arrival time. */
+    public long awaitByte(byte b) throws Exception {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      ByteArrayOutputStream seen = new ByteArrayOutputStream();
+      while (true) {
+        Chunk c = poll(deadline - System.nanoTime());
+        if (c == null) {
+          throw new IllegalStateException(
+              name + ": no echo of '" + (char) b + "' within " + timeout + "; got " + show(seen.toByteArray()));
+        }
+        seen.writeBytes(c.data);
+        for (byte x : c.data) if (x == b) return c.at;
+      }
+    }
+
+    /** Waits until the output received from now on contains text. */
+    public void awaitText(String text) throws Exception {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      ByteArrayOutputStream seen = new ByteArrayOutputStream();
+      while (!seen.toString(StandardCharsets.UTF_8).contains(text)) {
+        Chunk c = poll(deadline - System.nanoTime());
+        if (c == null) {
+          throw new IllegalStateException(
+              name + ": \"" + text + "\" did not come back within " + timeout + "; got " + show(seen.toByteArray()));
+        }
+        seen.writeBytes(c.data);
+      }
+    }
+
+    /** Drains output until nothing arrived for quietMs. */
+    public void awaitQuiet(long quietMs) throws Exception {
+      while (poll(TimeUnit.MILLISECONDS.toNanos(quietMs)) != null) {}
+    }
+
+    /** The gateway path: the client WebSocket attached to {@code terminal}, whose bash runs cat. */
+    public static Echo terminal(HttpClient http, String wsUrl, String token, String terminal, String name,
+        Duration timeout) throws Exception {
+      TerminalEcho p = new TerminalEcho(name, terminal, timeout);
+      URI uri = URI.create(
+          wsUrl + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&terminal=" + terminal);
+      p.ws = http.newWebSocketBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .buildAsync(uri, p)
+          .get(30, TimeUnit.SECONDS);
+      p.attached.get(30, TimeUnit.SECONDS);
+      return p;
+    }
+
+    /** The engine path: {@code cat} as a TTY exec (user node, in /app) of the engine's container. */
+    public static Echo exec(Engine engine, String engineId, String name, Duration timeout) throws Exception {
+      Engine.Upgraded u = engine.execTty(engineId, "node", "/app", List.of("cat"));
+      ExecEcho p = new ExecEcho(name, timeout, u.channel());
+      if (u.early().length > 0) p.received(u.early());
+      p.reader = new Thread(p::readLoop, "exec-reader");
+      p.reader.setDaemon(true);
+      p.reader.start();
+      return p;
+    }
+  }
+
+  private static final class TerminalEcho extends Echo implements WebSocket.Listener {
+    private final String terminal;
+    private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+    private final StringBuilder text = new StringBuilder();
+    private final CompletableFuture<Void> attached = new CompletableFuture<>();
+    private WebSocket ws;
+
+    TerminalEcho(String name, String terminal, Duration timeout) {
+      super(name, timeout);
+      this.terminal = terminal;
+    }
+
+    @Override
+    public void send(String data) {
+      ws.sendText("{\"type\":\"input\",\"terminal\":\"" + terminal + "\",\"data\":\"" + json(data) + "\"}", true)
+          .join();
+    }
+
+    @Override
+    public void startCat() throws Exception {
+      Thread.sleep(1000); // let bash print its prompt
+      awaitQuiet(10);
+      send("cat\r");
+      Thread.sleep(1000);
+      awaitQuiet(10);
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
+      byte[] b = new byte[data.remaining()];
+      data.get(b);
+      binary.writeBytes(b);
+      if (last) {
+        ByteBuffer f = ByteBuffer.wrap(binary.toByteArray());
+        binary.reset();
+        int version = f.get() & 0xff;
+        int idLen = f.get() & 0xff;
+        byte[] idBytes = new byte[idLen];
+        f.get(idBytes);
+        f.getLong(); // offset
+        byte[] out = new byte[f.remaining()];
+        f.get(out);
+        if (version != 1) {
+          failure = "output frame version " + version;
+        } else if (new String(idBytes, StandardCharsets.UTF_8).equals(terminal) && out.length > 0) {
+          received(out);
+        }
+      }
+      w.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+      text.append(data);
+      if (last) {
+        String m = text.toString();
+        text.setLength(0);
+        if (m.contains("\"type\":\"attached\"")) {
+          attached.complete(null);
+        } else if (m.contains("\"type\":\"error\"") || m.contains("\"type\":\"exit\"")) {
+          System.err.println("gateway says: " + m);
+          if (m.contains("\"type\":\"exit\"")) failure = "terminal exited: " + m;
+          attached.completeExceptionally(new IllegalStateException(m));
+        }
+      }
+      w.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+      failure = "WebSocket closed: " + code + " " + reason;
+      attached.completeExceptionally(new IllegalStateException(failure));
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket w, Throwable e) {
+      failure = "WebSocket error: " + e;
+      attached.completeExceptionally(e);
+    }
+
+    /** Kills the terminal, closes normally (a little wait), then drops the connection. */
+    @Override
+    public void close() {
+      try {
+        ws.sendText("{\"type\":\"kill\",\"terminal\":\"" + terminal + "\"}", true).get(5, TimeUnit.SECONDS);
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // the container is usually deleted right after
+      }
+      ws.abort();
+    }
+  }
+
+  private static final class ExecEcho extends Echo {
+    private final SocketChannel ch;
+    private Thread reader;
+
+    ExecEcho(String name, Duration timeout, SocketChannel ch) {
+      super(name, timeout);
+      this.ch = ch;
+    }
+
+    void readLoop() {
+      ByteBuffer buf = ByteBuffer.allocate(65536);
+      try {
+        while (true) {
+          buf.clear();
+          int n = ch.read(buf);
+          if (n < 0) {
+            failure = "exec stream closed";
+            return;
+          }
+          if (n > 0) received(Arrays.copyOf(buf.array(), n));
+        }
+      } catch (IOException e) {
+        if (ch.isOpen()) failure = "exec stream: " + e;
+      }
+    }
+
+    @Override
+    public void send(String text) throws IOException {
+      Engine.writeAll(ch, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void startCat() throws Exception {
+      Thread.sleep(1000); // cat is the exec's command: just let it start
+      awaitQuiet(10);
+    }
+
+    /** Sends EOF (cat ends, and with it the exec), then closes the socket. */
+    @Override
+    public void close() throws IOException {
+      try {
+        send("\u0004");
+      } catch (IOException e) {
+        // already gone
+      }
+      ch.close();
+    }
+  }
+
   // ---------------------------------------------------------------- the gateway process
 
   /** Numbers of one process (the gateway JVM), read from /proc and with jcmd. */
@@ -540,21 +865,92 @@ public final class BenchSupport {
       return n;
     }
 
+    /** The engine's id of the container the gateway made for record {@code recordId} (label cms.record). */
+    public String engineId(String recordId) throws IOException {
+      String filters = URLEncoder.encode("{\"label\":[\"cms.record=" + recordId + "\"]}", StandardCharsets.UTF_8);
+      return group(Pattern.compile("\"Id\"\\s*:\\s*\"([0-9a-f]{64})\""), get("/containers/json?filters=" + filters));
+    }
+
     /** GET path; returns the raw body (it may be chunked: callers pick fields with patterns). */
     public String get(String path) throws IOException {
+      return request("GET", path, null);
+    }
+
+    /** One request (a JSON body or none); returns the raw body; fails unless the status is 2xx. */
+    public String request(String method, String path, String jsonBody) throws IOException {
       try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-        String req = "GET " + path + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n";
-        ByteBuffer w = ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII));
-        while (w.hasRemaining()) ch.write(w);
+        byte[] b = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
+        String req = method + " " + path + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n"
+            + (jsonBody == null ? "" : "Content-Type: application/json\r\nContent-Length: " + b.length + "\r\n")
+            + "\r\n";
+        writeAll(ch, req.getBytes(StandardCharsets.US_ASCII));
+        writeAll(ch, b);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteBuffer buf = ByteBuffer.allocate(16384);
         while (ch.read(buf.clear()) >= 0) out.write(buf.array(), 0, buf.position());
         String resp = out.toString(StandardCharsets.UTF_8);
         String status = resp.substring(0, Math.max(0, resp.indexOf("\r\n")));
-        if (!status.matches("HTTP/1\\.[01] 2\\d\\d.*")) throw new IOException("GET " + path + " answered: " + status);
+        if (!status.matches("HTTP/1\\.[01] 2\\d\\d.*")) {
+          throw new IOException(method + " " + path + " answered: " + Api.oneLine(resp));
+        }
         int sep = resp.indexOf("\r\n\r\n");
         return sep < 0 ? "" : resp.substring(sep + 4);
       }
+    }
+
+    /** A socket after {@code 101 UPGRADED}, and the stream bytes that came with the answer's head. */
+    public record Upgraded(SocketChannel channel, byte[] early) {}
+
+    /**
+     * Creates and starts a TTY exec of cmd (all streams attached) as user in workDir, as {@code
+     * docker exec -it} does: {@code POST /exec/{id}/start} with {@code Upgrade: tcp}; after the
+     * {@code 101} the socket is the raw PTY stream.
+     */
+    public Upgraded execTty(String engineId, String user, String workDir, List<String> cmd) throws IOException {
+      StringBuilder args = new StringBuilder();
+      for (String c : cmd) args.append(args.length() == 0 ? "" : ",").append('"').append(json(c)).append('"');
+      String created = request("POST", "/containers/" + engineId + "/exec",
+          "{\"AttachStdin\":true,\"AttachStdout\":true,\"AttachStderr\":true,\"Tty\":true,"
+              + "\"User\":\"" + json(user) + "\",\"WorkingDir\":\"" + json(workDir) + "\",\"Cmd\":[" + args + "]}");
+      String execId = group(Pattern.compile("\"Id\"\\s*:\\s*\"([^\"]+)\""), created);
+      SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+      try {
+        String body = "{\"Detach\":false,\"Tty\":true}";
+        String req = "POST /exec/" + execId + "/start HTTP/1.1\r\nHost: docker\r\n"
+            + "Content-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+            + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+        writeAll(ch, req.getBytes(StandardCharsets.UTF_8));
+        // read the response head; anything after it is already PTY output
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        int end;
+        while ((end = indexOf(head.toByteArray(), "\r\n\r\n".getBytes(StandardCharsets.US_ASCII))) < 0) {
+          buf.clear();
+          if (ch.read(buf) < 0) throw new IOException("exec start: connection closed: " + head);
+          head.write(buf.array(), 0, buf.position());
+        }
+        byte[] all = head.toByteArray();
+        String headers = new String(all, 0, end, StandardCharsets.ISO_8859_1);
+        if (!headers.startsWith("HTTP/1.1 101")) throw new IOException("exec start answered: " + headers);
+        return new Upgraded(ch, Arrays.copyOfRange(all, end + 4, all.length));
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+    }
+
+    static void writeAll(SocketChannel ch, byte[] b) throws IOException {
+      ByteBuffer buf = ByteBuffer.wrap(b);
+      while (buf.hasRemaining()) ch.write(buf);
+    }
+
+    static int indexOf(byte[] hay, byte[] needle) {
+      outer:
+      for (int i = 0; i + needle.length <= hay.length; i++) {
+        for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+        return i;
+      }
+      return -1;
     }
   }
 }

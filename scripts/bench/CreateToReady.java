@@ -3,10 +3,10 @@
  *
  * Run through scripts/bench-create-to-ready.sh, which starts the service; directly:
  *
- *   java scripts/bench/CreateToReady.java <baseUrl> <apiKey> <image>
+ *   java -cp <BenchSupport classes> scripts/bench/CreateToReady.java <baseUrl> <apiKey> <image>
  *
- * JDK 17 single-file source launch, no dependency beyond the JDK; the raw-engine scenarios call the
- * `docker` CLI. Knobs (environment): BENCH_SEQ (20), BENCH_CONC (10), BENCH_LABEL (label value put on
+ * JDK 17 single-file source launch with scripts/bench/BenchSupport.java on the class path (its Api is
+ * the REST client, its cli runs commands); the raw-engine scenarios call the `docker` CLI. Knobs (environment): BENCH_SEQ (20), BENCH_CONC (10), BENCH_LABEL (label value put on
  * raw containers as cms.bench=<value>, so a wrapper can clean them up), BENCH_NETWORK (cms-net).
  *
  * Scenarios:
@@ -36,8 +36,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -58,10 +56,10 @@ import java.util.regex.Pattern;
 
 public class CreateToReady {
 
-  static final int SEQ = Integer.parseInt(env("BENCH_SEQ", "20"));
-  static final int CONC = Integer.parseInt(env("BENCH_CONC", "10"));
-  static final String LABEL = env("BENCH_LABEL", "create-to-ready");
-  static final String NETWORK = env("BENCH_NETWORK", "cms-net");
+  static final int SEQ = Integer.parseInt(BenchSupport.env("BENCH_SEQ", "20"));
+  static final int CONC = Integer.parseInt(BenchSupport.env("BENCH_CONC", "10"));
+  static final String LABEL = BenchSupport.env("BENCH_LABEL", "create-to-ready");
+  static final String NETWORK = BenchSupport.env("BENCH_NETWORK", "cms-net");
   static final int PORT = 7000;
   static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
@@ -69,14 +67,8 @@ public class CreateToReady {
   // The agent image's own JVM flags (agent/Dockerfile ENTRYPOINT).
   static final String JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxRAMPercentage=25";
 
-  static String baseUrl;
-  static String apiKey;
+  static BenchSupport.Api api;
   static String image;
-  static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
 
   /**
    * One measured sample: total wall time and a two-part split (or -1). Ours: CREATING→RUNNING and
@@ -86,19 +78,18 @@ public class CreateToReady {
 
   public static void main(String[] args) throws Exception {
     if (args.length != 3) {
-      System.err.println("usage: java CreateToReady.java <baseUrl> <apiKey> <image>");
+      System.err.println("usage: java -cp <BenchSupport classes> CreateToReady.java <baseUrl> <apiKey> <image>");
       System.exit(2);
     }
-    baseUrl = args[0].replaceAll("/+$", "");
-    apiKey = args[1];
+    api = new BenchSupport.Api(args[0], args[1]);
     image = args[2];
-    if ("pool".equals(env("BENCH_MODE", "cold"))) {
+    if ("pool".equals(BenchSupport.env("BENCH_MODE", "cold"))) {
       poolMain();
       return;
     }
     System.out.printf(
         "create-to-ready benchmark: %s, image %s, %d sequential + %d concurrent per scenario%n",
-        baseUrl, image, SEQ, CONC);
+        api.baseUrl, image, SEQ, CONC);
 
     List<Row> rows = new ArrayList<>();
     List<Sample> oursSeq = sequential("ours", CreateToReady::ours);
@@ -152,11 +143,11 @@ public class CreateToReady {
       new java.util.concurrent.atomic.AtomicInteger();
 
   static void poolMain() throws Exception {
-    int size = Integer.parseInt(env("BENCH_POOL_SIZE", "10"));
-    String admin = env("BENCH_POOL_ADMIN", "");
+    int size = Integer.parseInt(BenchSupport.env("BENCH_POOL_SIZE", "10"));
+    String admin = BenchSupport.env("BENCH_POOL_ADMIN", "");
     System.out.printf(
         "warm-pool benchmark: %s, pool size %d, %d sequential + %d concurrent%n",
-        baseUrl, size, SEQ, CONC);
+        api.baseUrl, size, SEQ, CONC);
     long fill0 = System.nanoTime();
     awaitFull(admin, size);
     System.out.printf("  pool filled to %d in %d ms (after the service was ready)%n",
@@ -214,12 +205,13 @@ public class CreateToReady {
   }
 
   static String poolState(String admin) throws Exception {
+    // an admin's session token, not the bench key
     HttpRequest get =
-        HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/pool"))
-            .header("Authorization", "Bearer " + admin)
+        api.request("/api/v1/pool")
+            .setHeader("Authorization", "Bearer " + admin)
             .timeout(Duration.ofSeconds(30))
             .build();
-    HttpResponse<String> r = HTTP.send(get, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = api.send(get);
     if (r.statusCode() != 200) {
       throw new IllegalStateException("GET /api/v1/pool answered " + r.statusCode() + ": " + r.body());
     }
@@ -299,19 +291,19 @@ public class CreateToReady {
   static final Pattern CONNECTED = Pattern.compile("\"agentConnected\"\\s*:\\s*true");
 
   static Measured ours() throws Exception {
+    // timed as a client sees it, including a refusal: the raw request, not Api.create
     HttpRequest post =
-        HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/containers?wait=ready"))
-            .header("Authorization", "Bearer " + apiKey)
+        api.request("/api/v1/containers?wait=ready")
             .header("Content-Type", "application/json")
             .timeout(READY_TIMEOUT)
             .POST(HttpRequest.BodyPublishers.ofString("{}"))
             .build();
     long t0 = System.nanoTime();
-    HttpResponse<String> r = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = api.send(post);
     long totalMs = (System.nanoTime() - t0) / 1_000_000;
     Matcher id = ID.matcher(r.body());
     String cid = id.find() ? id.group(1) : null;
-    Runnable cleanup = cid == null ? () -> {} : () -> deleteOurs(cid);
+    Runnable cleanup = cid == null ? () -> {} : () -> api.deleteQuietly(cid);
     if (r.statusCode() != 201 || !CONNECTED.matcher(r.body()).find()) {
       cleanup.run();
       throw new IllegalStateException("create answered " + r.statusCode() + ": " + r.body());
@@ -327,12 +319,7 @@ public class CreateToReady {
 
   /** CREATING→RUNNING and RUNNING→AGENT_CONNECTED in ms, from the container's history. */
   static long[] split(String cid) throws Exception {
-    HttpRequest get =
-        HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/containers/" + cid + "/events"))
-            .header("Authorization", "Bearer " + apiKey)
-            .timeout(Duration.ofSeconds(30))
-            .build();
-    String body = HTTP.send(get, HttpResponse.BodyHandlers.ofString()).body();
+    String body = api.expect(api.request("/api/v1/containers/" + cid + "/events").timeout(Duration.ofSeconds(30)).build(), 200);
     countClaim(body);
     Instant creating = null, running = null, connected = null;
     // the body is a flat JSON array of flat objects: split per object, read the fields we need
@@ -353,23 +340,6 @@ public class CreateToReady {
   static java.util.Optional<String> field(String obj, String name) {
     Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(obj);
     return m.find() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
-  }
-
-  static void deleteOurs(String cid) {
-    try {
-      HttpRequest del =
-          HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/containers/" + cid))
-              .header("Authorization", "Bearer " + apiKey)
-              .timeout(Duration.ofSeconds(60))
-              .DELETE()
-              .build();
-      HttpResponse<String> r = HTTP.send(del, HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() / 100 != 2) {
-        System.err.println("delete " + cid + " answered " + r.statusCode() + ": " + r.body());
-      }
-    } catch (Exception e) {
-      System.err.println("delete " + cid + " failed: " + e);
-    }
   }
 
   static Measured raw(boolean jvmFirst) throws Exception {
@@ -426,12 +396,7 @@ public class CreateToReady {
   }
 
   static String docker(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IOException(String.join(" ", cmd.subList(0, Math.min(3, cmd.size()))) + " failed: " + out.trim());
-    }
-    return out;
+    return BenchSupport.cli(Duration.ofMinutes(5), cmd);
   }
 
   // ---------------------------------------------------------------- statistics
@@ -444,19 +409,8 @@ public class CreateToReady {
         if (x >= 0) v.add(x);
       }
       Collections.sort(v);
-      return new Row(name, mode, v.size(), rank(v, 50), rank(v, 90), rank(v, 99), v.isEmpty() ? -1 : v.get(v.size() - 1));
+      return new Row(name, mode, v.size(), BenchSupport.rank(v, 50), BenchSupport.rank(v, 90), BenchSupport.rank(v, 99), v.isEmpty() ? -1 : v.get(v.size() - 1));
     }
-
-    /** Nearest-rank percentile: the smallest sample with at least p% of samples at or below it. */
-    static long rank(List<Long> sorted, int p) {
-      if (sorted.isEmpty()) return -1;
-      int r = (int) Math.ceil(p / 100.0 * sorted.size());
-      return sorted.get(Math.max(1, r) - 1);
-    }
-  }
-
-  static String env(String name, String dflt) {
-    String v = System.getenv(name);
-    return v == null || v.isBlank() ? dflt : v;
   }
 }
+

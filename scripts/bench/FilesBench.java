@@ -3,10 +3,11 @@
  *
  * Run through scripts/bench-files.sh, which starts the service; directly:
  *
- *   java scripts/bench/FilesBench.java <baseUrl> <apiKey> [workDir]
+ *   java -cp <BenchSupport classes> scripts/bench/FilesBench.java <baseUrl> <apiKey> [workDir]
  *
- * JDK 17 single-file source launch, no dependency beyond the JDK; needs the docker CLI and access to
- * the Docker socket. It creates one container (POST /api/v1/containers?wait=ready), measures, and
+ * JDK 17 single-file source launch with scripts/bench/BenchSupport.java on the class path (its Api,
+ * Echo and Engine are the clients): `java -cp <BenchSupport classes> scripts/bench/FilesBench.java …`;
+ * needs the docker CLI and access to the Docker socket. It creates one container (POST /api/v1/containers?wait=ready), measures, and
  * deletes it again. Generated files go to workDir (a fresh temp dir when not given) and are deleted at
  * the end. Knobs (environment): BENCH_FILES (10000), BENCH_REPEATS (3), BENCH_BIG_MB (100), BENCH_KEYS
  * (300 timed keystrokes per phase), BENCH_WARMUP (50), BENCH_LINE (50), BENCH_DOCKER_SOCKET
@@ -32,18 +33,12 @@
  */
 
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.UnixDomainSocketAddress;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,57 +51,43 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 public class FilesBench {
 
-  static final int FILES = Integer.parseInt(env("BENCH_FILES", "10000"));
-  static final int REPEATS = Integer.parseInt(env("BENCH_REPEATS", "3"));
-  static final int BIG_MB = Integer.parseInt(env("BENCH_BIG_MB", "100"));
-  static final int KEYS = Integer.parseInt(env("BENCH_KEYS", "300"));
-  static final int WARMUP = Integer.parseInt(env("BENCH_WARMUP", "50"));
-  static final int LINE = Integer.parseInt(env("BENCH_LINE", "50"));
-  static final String DOCKER_SOCKET = env("BENCH_DOCKER_SOCKET", "/var/run/docker.sock");
+  static final int FILES = Integer.parseInt(BenchSupport.env("BENCH_FILES", "10000"));
+  static final int REPEATS = Integer.parseInt(BenchSupport.env("BENCH_REPEATS", "3"));
+  static final int BIG_MB = Integer.parseInt(BenchSupport.env("BENCH_BIG_MB", "100"));
+  static final int KEYS = Integer.parseInt(BenchSupport.env("BENCH_KEYS", "300"));
+  static final int WARMUP = Integer.parseInt(BenchSupport.env("BENCH_WARMUP", "50"));
+  static final int LINE = Integer.parseInt(BenchSupport.env("BENCH_LINE", "50"));
   static final String TERMINAL = "bench";
   static final long QUIET_MS = 10;
   static final Duration ECHO_TIMEOUT = Duration.ofSeconds(30);
 
-  static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
-
-  static String baseUrl;
-  static String apiKey;
+  static BenchSupport.Api api;
+  static final BenchSupport.Engine ENGINE = new BenchSupport.Engine();
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2 || args.length > 3) {
-      System.err.println("usage: java FilesBench.java <baseUrl> <apiKey> [workDir]");
+      System.err.println("usage: java -cp <BenchSupport classes> FilesBench.java <baseUrl> <apiKey> [workDir]");
       System.exit(2);
     }
-    baseUrl = args[0].replaceAll("/+$", "");
-    apiKey = args[1];
+    api = new BenchSupport.Api(args[0], args[1]);
     Path work = args.length == 3
         ? Files.createDirectories(Path.of(args[2]))
         : Files.createTempDirectory("files-bench");
     Path gen = Files.createTempDirectory(work, "gen");
     System.out.printf(
         "files benchmark: %s, %d files x %d repeats, %d MB uploads, %d timed keystrokes per phase (+%d warm-up)%n",
-        baseUrl, FILES, REPEATS, BIG_MB, KEYS, WARMUP);
+        api.baseUrl, FILES, REPEATS, BIG_MB, KEYS, WARMUP);
     try {
       Tree warm = Tree.generate(gen.resolve("warm"), gen.resolve("warm.zip"), 250, 7);
       long t0 = System.nanoTime();
@@ -117,17 +98,15 @@ public class FilesBench {
       Path big = gen.resolve("big.bin");
       writeRandom(big, (long) BIG_MB * 1024 * 1024);
 
-      String body = create();
-      String id = group(Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\""), body);
+      BenchSupport.Api.Created c = api.create("{}");
+      String id = c.id();
       try {
-        String engineId = engineId(id);
+        String engineId = ENGINE.engineId(id);
         System.out.printf("container %s (engine %s)%n", id, engineId.substring(0, 12));
         archiveVsCp(id, engineId, warm, tree);
-        String wsUrl = group(Pattern.compile("\"websocketUrl\"\\s*:\\s*\"([^\"]+)\""), body);
-        String token = group(Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\""), body);
-        echoUnderUpload(id, wsUrl, token, big);
+        echoUnderUpload(id, c.websocketUrl(), c.token(), big);
       } finally {
-        delete(id);
+        api.deleteQuietly(id);
       }
     } finally {
       deleteTree(gen);
@@ -140,7 +119,7 @@ public class FilesBench {
   static void archiveVsCp(String id, String engineId, Tree warm, Tree tree) throws Exception {
     System.out.println();
     System.out.println("== part 1: unpack the tree into the container: POST …/archive vs docker cp ==");
-    System.out.println("load average: " + loadavg());
+    System.out.println("load average: " + BenchSupport.loadavg());
     // untimed warm-up of both paths (JIT, connection, CLI page cache)
     extract(id, warm.zip, "/app/bench-warm-ours");
     dockerCp(warm.dir, engineId, "/app/bench-warm-cp");
@@ -162,8 +141,8 @@ public class FilesBench {
       String cc = check(engineId, "/app/bench-cp-" + n, tree);
       System.out.printf(Locale.ROOT, "run %d  docker cp %8.3f s                         %s%n", n, c / 1e9, cc);
     }
-    long mo = median(ours);
-    long mc = median(cp);
+    long mo = BenchSupport.median(ours);
+    long mc = BenchSupport.median(cp);
     System.out.printf(
         Locale.ROOT, "median: ours %.3f s, docker cp %.3f s; ratio ours / docker cp %.2fx%n", mo / 1e9, mc / 1e9,
         (double) mo / mc);
@@ -171,22 +150,20 @@ public class FilesBench {
         Locale.ROOT, "throughput at the median: ours %.0f files/s (%.1f MB/s unpacked), docker cp %.0f files/s%n",
         tree.files / (mo / 1e9), tree.bytes / 1e6 / (mo / 1e9), tree.files / (mc / 1e9));
     System.out.println("target (issue 4): ours no slower than docker cp: " + (mo <= mc ? "met" : "NOT met"));
-    System.out.println("load average: " + loadavg());
+    System.out.println("load average: " + BenchSupport.loadavg());
   }
 
   /** POST the zip; returns {nanos from first body byte to complete 200, nanos from send()}. */
   static long[] extract(String id, Path zip, String dest) throws Exception {
     Counted pub = new Counted(HttpRequest.BodyPublishers.ofFile(zip));
     HttpRequest post =
-        HttpRequest.newBuilder(URI.create(
-                baseUrl + "/api/v1/containers/" + id + "/archive?dest=" + URLEncoder.encode(dest, StandardCharsets.UTF_8)))
-            .header("Authorization", "Bearer " + apiKey)
+        api.request("/api/v1/containers/" + id + "/archive?dest=" + URLEncoder.encode(dest, StandardCharsets.UTF_8))
             .header("Content-Type", "application/zip")
             .timeout(Duration.ofMinutes(10))
             .POST(pub)
             .build();
     long t0 = System.nanoTime();
-    HttpResponse<String> r = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = api.send(post);
     long t1 = System.nanoTime();
     if (r.statusCode() != 200) throw new IllegalStateException("archive " + dest + " answered " + r.statusCode() + ": " + r.body());
     return new long[] {t1 - pub.firstByteAt, t1 - t0};
@@ -195,7 +172,7 @@ public class FilesBench {
   /** docker cp <dir> <engineId>:<dest>; returns the CLI's wall time in nanos. */
   static long dockerCp(Path dir, String engineId, String dest) throws Exception {
     long t0 = System.nanoTime();
-    String out = cli("docker", "cp", dir.toString(), engineId + ":" + dest);
+    String out = BenchSupport.cli("docker", "cp", dir.toString(), engineId + ":" + dest);
     long t1 = System.nanoTime();
     if (!out.isBlank()) System.err.println("docker cp says: " + out.strip());
     return t1 - t0;
@@ -203,7 +180,7 @@ public class FilesBench {
 
   /** Counts files and bytes under dir in the container and names the owner; fails on a mismatch. */
   static String check(String engineId, String dir, Tree expected) throws Exception {
-    String out = cli("docker", "exec", "-u", "node", engineId, "sh", "-c",
+    String out = BenchSupport.cli("docker", "exec", "-u", "node", engineId, "sh", "-c",
         "find '" + dir + "' -type f -printf '%s\\n' | awk '{s+=$1} END {print NR, s+0}';"
             + " stat -c '%U:%G' '" + dir + "' \"$(find '" + dir + "' -type f | head -n 1)\"").strip();
     String[] lines = out.split("\n");
@@ -222,15 +199,15 @@ public class FilesBench {
   static void echoUnderUpload(String id, String wsUrl, String token, Path big) throws Exception {
     System.out.println();
     System.out.printf("== part 2: keystroke echo (gateway terminal) with and without a %d MB upload in flight ==%n", BIG_MB);
-    System.out.println("load average: " + loadavg());
+    System.out.println("load average: " + BenchSupport.loadavg());
     List<long[]> baseline = new ArrayList<>();
     List<long[]> loaded = new ArrayList<>();
     List<String> uploads = Collections.synchronizedList(new ArrayList<>());
-    try (GatewayPath p = GatewayPath.open(wsUrl, token)) {
+    try (BenchSupport.Echo p = BenchSupport.Echo.terminal(api.http, wsUrl, token, TERMINAL, "gateway", ECHO_TIMEOUT)) {
       p.startCat();
       run(p, WARMUP, null, null);
       run(p, KEYS, baseline, null);
-      System.out.println("baseline done; load average: " + loadavg());
+      System.out.println("baseline done; load average: " + BenchSupport.loadavg());
 
       Uploader up = new Uploader(id, big, uploads);
       Thread t = new Thread(up, "uploader");
@@ -250,7 +227,7 @@ public class FilesBench {
         t.join(TimeUnit.MINUTES.toMillis(5));
       }
       if (up.failure != null) throw new IllegalStateException("upload failed: " + up.failure);
-      System.out.println("with upload done; load average: " + loadavg());
+      System.out.println("with upload done; load average: " + BenchSupport.loadavg());
     }
     System.out.println();
     System.out.println("uploads (PUT …/files?path=/app/big.bin, back to back; the last one finished after the keystrokes):");
@@ -274,7 +251,7 @@ public class FilesBench {
     List<Long> v = new ArrayList<>();
     for (long[] s : samples) v.add(s[0]);
     Collections.sort(v);
-    long[] pct = {rank(v, 50), rank(v, 90), rank(v, 99), v.get(v.size() - 1)};
+    long[] pct = {BenchSupport.rank(v, 50), BenchSupport.rank(v, 90), BenchSupport.rank(v, 99), v.get(v.size() - 1)};
     System.out.printf(
         Locale.ROOT, "%-44s %5d %9.3f %9.3f %9.3f %9.3f%n", name, v.size(), pct[0] / 1e6, pct[1] / 1e6,
         pct[2] / 1e6, pct[3] / 1e6);
@@ -317,8 +294,7 @@ public class FilesBench {
           pub.onFirst = seq::incrementAndGet;
           current = pub;
           HttpRequest put =
-              HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/containers/" + id + "/files?path=/app/big.bin&mode=644"))
-                  .header("Authorization", "Bearer " + apiKey)
+              api.request("/api/v1/containers/" + id + "/files?path=/app/big.bin&mode=644")
                   .header("Content-Type", "application/octet-stream")
                   .timeout(Duration.ofMinutes(10))
                   .PUT(pub)
@@ -326,7 +302,7 @@ public class FilesBench {
           long t0 = System.nanoTime();
           HttpResponse<String> r;
           try {
-            r = HTTP.send(put, HttpResponse.BodyHandlers.ofString());
+            r = api.send(put);
           } finally {
             if (pub.firstByteAt != 0) seq.incrementAndGet();
           }
@@ -353,7 +329,7 @@ public class FilesBench {
    * Types n characters, a \r after every LINE. Each timed sample is {nanos, covered (1/0)}; covered
    * means the uploader (if any) was in the middle of one and the same upload at send and at echo.
    */
-  static void run(GatewayPath p, int n, List<long[]> samples, Uploader up) throws Exception {
+  static void run(BenchSupport.Echo p, int n, List<long[]> samples, Uploader up) throws Exception {
     StringBuilder line = new StringBuilder();
     for (int i = 0; i < n; i++) {
       char c = (char) ('a' + nextChar++ % 26);
@@ -367,167 +343,9 @@ public class FilesBench {
       if (line.length() == LINE || i == n - 1) {
         p.send("\r");
         p.awaitText(line.toString());
-        p.awaitQuiet();
+        p.awaitQuiet(QUIET_MS);
         line.setLength(0);
       }
-    }
-  }
-
-  static long rank(List<Long> sorted, int p) {
-    int r = (int) Math.ceil(p / 100.0 * sorted.size());
-    return sorted.get(Math.max(1, r) - 1);
-  }
-
-  static long median(List<Long> v) {
-    List<Long> s = new ArrayList<>(v);
-    Collections.sort(s);
-    return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
-  }
-
-  record Chunk(long at, byte[] data) {}
-
-  /** client WebSocket → gateway → agent → PTY (copied from KeystrokeEcho). */
-  static final class GatewayPath implements WebSocket.Listener, AutoCloseable {
-    final BlockingQueue<Chunk> chunks = new LinkedBlockingQueue<>();
-    volatile String failure;
-    WebSocket ws;
-    final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-    final StringBuilder text = new StringBuilder();
-    final CompletableFuture<Void> attached = new CompletableFuture<>();
-
-    static GatewayPath open(String wsUrl, String token) throws Exception {
-      GatewayPath p = new GatewayPath();
-      URI uri = URI.create(wsUrl + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&terminal=" + TERMINAL);
-      p.ws = HttpClient.newHttpClient().newWebSocketBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .buildAsync(uri, p)
-          .get(30, TimeUnit.SECONDS);
-      p.attached.get(30, TimeUnit.SECONDS);
-      return p;
-    }
-
-    String name() {
-      return "gateway";
-    }
-
-    void received(byte[] data) {
-      chunks.add(new Chunk(System.nanoTime(), data));
-    }
-
-    Chunk poll(long timeoutNanos) throws Exception {
-      Chunk c = chunks.poll(timeoutNanos, TimeUnit.NANOSECONDS);
-      if (failure != null) throw new IllegalStateException(name() + ": " + failure);
-      return c;
-    }
-
-    long awaitByte(byte b) throws Exception {
-      long deadline = System.nanoTime() + ECHO_TIMEOUT.toNanos();
-      ByteArrayOutputStream seen = new ByteArrayOutputStream();
-      while (true) {
-        Chunk c = poll(deadline - System.nanoTime());
-        if (c == null) {
-          throw new IllegalStateException(
-              name() + ": no echo of '" + (char) b + "' within " + ECHO_TIMEOUT + "; got " + show(seen.toByteArray()));
-        }
-        seen.writeBytes(c.data);
-        for (byte x : c.data) if (x == b) return c.at;
-      }
-    }
-
-    void awaitText(String t) throws Exception {
-      long deadline = System.nanoTime() + ECHO_TIMEOUT.toNanos();
-      ByteArrayOutputStream seen = new ByteArrayOutputStream();
-      while (!seen.toString(StandardCharsets.UTF_8).contains(t)) {
-        Chunk c = poll(deadline - System.nanoTime());
-        if (c == null) {
-          throw new IllegalStateException(
-              name() + ": \"" + t + "\" did not come back within " + ECHO_TIMEOUT + "; got " + show(seen.toByteArray()));
-        }
-        seen.writeBytes(c.data);
-      }
-    }
-
-    void awaitQuiet() throws Exception {
-      while (poll(TimeUnit.MILLISECONDS.toNanos(QUIET_MS)) != null) {}
-    }
-
-    void send(String data) {
-      ws.sendText("{\"type\":\"input\",\"terminal\":\"" + TERMINAL + "\",\"data\":\"" + json(data) + "\"}", true).join();
-    }
-
-    void startCat() throws Exception {
-      Thread.sleep(1000); // let bash print its prompt
-      awaitQuiet();
-      send("cat\r");
-      Thread.sleep(1000);
-      awaitQuiet();
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
-      byte[] b = new byte[data.remaining()];
-      data.get(b);
-      binary.writeBytes(b);
-      if (last) {
-        ByteBuffer f = ByteBuffer.wrap(binary.toByteArray());
-        binary.reset();
-        int version = f.get() & 0xff;
-        int idLen = f.get() & 0xff;
-        byte[] idBytes = new byte[idLen];
-        f.get(idBytes);
-        f.getLong(); // offset
-        byte[] out = new byte[f.remaining()];
-        f.get(out);
-        if (version != 1) {
-          failure = "output frame version " + version;
-        } else if (new String(idBytes, StandardCharsets.UTF_8).equals(TERMINAL) && out.length > 0) {
-          received(out);
-        }
-      }
-      w.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-      text.append(data);
-      if (last) {
-        String m = text.toString();
-        text.setLength(0);
-        if (m.contains("\"type\":\"attached\"")) {
-          attached.complete(null);
-        } else if (m.contains("\"type\":\"error\"") || m.contains("\"type\":\"exit\"")) {
-          System.err.println("gateway says: " + m);
-          if (m.contains("\"type\":\"exit\"")) failure = "terminal exited: " + m;
-          attached.completeExceptionally(new IllegalStateException(m));
-        }
-      }
-      w.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-      failure = "WebSocket closed: " + code + " " + reason;
-      attached.completeExceptionally(new IllegalStateException(failure));
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket w, Throwable e) {
-      failure = "WebSocket error: " + e;
-      attached.completeExceptionally(e);
-    }
-
-    @Override
-    public void close() {
-      try {
-        ws.sendText("{\"type\":\"kill\",\"terminal\":\"" + TERMINAL + "\"}", true).get(5, TimeUnit.SECONDS);
-        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // the container is deleted right after
-      }
-      ws.abort();
     }
   }
 
@@ -699,122 +517,8 @@ public class FilesBench {
     }
   }
 
-  // ---------------------------------------------------------------- service, engine and CLI calls
-
-  static String create() throws Exception {
-    HttpRequest post =
-        HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/containers?wait=ready"))
-            .header("Authorization", "Bearer " + apiKey)
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(180))
-            .POST(HttpRequest.BodyPublishers.ofString("{}"))
-            .build();
-    HttpResponse<String> r = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 201 || !r.body().matches("(?s).*\"agentConnected\"\\s*:\\s*true.*")) {
-      throw new IllegalStateException("create answered " + r.statusCode() + ": " + r.body());
-    }
-    return r.body();
-  }
-
-  static void delete(String id) {
-    try {
-      HttpRequest del =
-          HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/containers/" + id))
-              .header("Authorization", "Bearer " + apiKey)
-              .timeout(Duration.ofSeconds(60))
-              .DELETE()
-              .build();
-      HttpResponse<String> r = HTTP.send(del, HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() / 100 != 2) System.err.println("delete " + id + " answered " + r.statusCode() + ": " + r.body());
-    } catch (Exception e) {
-      System.err.println("delete " + id + " failed: " + e);
-    }
-  }
-
-  /** The engine's container id for our record id (label cms.record=<id>). */
-  static String engineId(String id) throws Exception {
-    String filters = URLEncoder.encode("{\"label\":[\"cms.record=" + id + "\"]}", StandardCharsets.UTF_8);
-    String list = engine("GET", "/containers/json?filters=" + filters);
-    return group(Pattern.compile("\"Id\"\\s*:\\s*\"([0-9a-f]{64})\""), list);
-  }
-
-  /** One plain HTTP/1.1 GET-style request to the engine over the unix socket; returns the raw body. */
-  static String engine(String method, String path) throws IOException {
-    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(DOCKER_SOCKET))) {
-      String req = method + " " + path + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n";
-      ByteBuffer out = ByteBuffer.wrap(req.getBytes(StandardCharsets.UTF_8));
-      while (out.hasRemaining()) ch.write(out);
-      ByteArrayOutputStream resp = new ByteArrayOutputStream();
-      ByteBuffer buf = ByteBuffer.allocate(8192);
-      while (ch.read(buf.clear()) >= 0) resp.write(buf.array(), 0, buf.position());
-      String s = resp.toString(StandardCharsets.UTF_8);
-      int sep = s.indexOf("\r\n\r\n");
-      String status = s.substring(0, Math.max(0, s.indexOf("\r\n")));
-      if (!status.matches("HTTP/1\\.[01] 2\\d\\d.*")) throw new IOException(method + " " + path + " answered: " + s);
-      return sep < 0 ? "" : s.substring(sep + 4);
-    }
-  }
-
-  /** Runs a command, returns its output (stdout and stderr); fails on a non-zero exit. */
-  static String cli(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(10, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new IllegalStateException(String.join(" ", cmd) + ": timed out");
-    }
-    if (p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + out);
-    return out;
-  }
-
+  /** A host sync (not timed), so one run's dirty pages are not flushed during the next. */
   static void sync() throws Exception {
-    cli("sync");
-  }
-
-  static String loadavg() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException e) {
-      return "?";
-    }
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  static String json(String s) {
-    StringBuilder b = new StringBuilder();
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\r' -> b.append("\\r");
-        case '\n' -> b.append("\\n");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-          else b.append(c);
-        }
-      }
-    }
-    return b.toString();
-  }
-
-  static String show(byte[] b) {
-    String s = new String(b, StandardCharsets.UTF_8);
-    s = s.length() > 300 ? "…" + s.substring(s.length() - 300) : s;
-    return "\"" + json(s) + "\"";
-  }
-
-  static String group(Pattern p, String s) {
-    Matcher m = p.matcher(s);
-    if (!m.find()) throw new IllegalStateException("no " + p + " in: " + s);
-    return m.group(1);
-  }
-
-  static String env(String name, String dflt) {
-    String v = System.getenv(name);
-    return v == null || v.isBlank() ? dflt : v;
+    BenchSupport.cli("sync");
   }
 }

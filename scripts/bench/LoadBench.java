@@ -203,7 +203,8 @@ public class LoadBench {
     String tok = api.expect(api.request("/api/v1/containers/" + containerId + "/token").GET().build(), 200);
     String wsUrl = BenchSupport.field(tok, "websocketUrl");
     String token = BenchSupport.field(tok, "token");
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+    // a client of its own for the many sockets, apart from the API's connections
+    HttpClient http = BenchSupport.client(Duration.ofSeconds(30));
 
     Map<String, Integer> openFailures = new LinkedHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(OPEN_PARALLEL);

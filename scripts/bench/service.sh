@@ -9,11 +9,13 @@
 #   bench_init
 #   bench_start_service
 #   bench_load_average --cores
-#   java scripts/bench/X.java "$BASE_URL" "$KEY"
+#   bench_compile_support
+#   bench_run java -cp "$BENCH_CP" scripts/bench/X.java "$BASE_URL" "$KEY"
 #   bench_load_average
 #
-# Programs that use scripts/bench/BenchSupport.java call bench_compile_support (sets BENCH_CP) and
-# run through bench_run, e.g. `bench_run java -cp "$BENCH_CP" scripts/bench/Y.java …`: bench_run
+# Every program in scripts/bench takes its clients (REST, client WebSocket, Docker engine) from
+# scripts/bench/BenchSupport.java: bench_compile_support compiles it (sets BENCH_CP), and the program
+# runs through bench_run, e.g. `bench_run java -cp "$BENCH_CP" scripts/bench/Y.java …`: bench_run
 # starts the command in the background and waits for it, so INT/TERM reach the traps at once (bash
 # runs a trap only after a foreground command ends), and the cleanup stops it first.
 #

@@ -338,6 +338,23 @@
     return false;
   };
 
+  // A client frame is at most 64 KiB (UTF-8) and a larger one closes the socket (1009): a big paste
+  // goes as several input messages of at most 8192 UTF-16 units (each at most 6 bytes once escaped),
+  // never splitting a surrogate pair.
+  var INPUT_CHUNK = 8192;
+
+  Session.prototype.input = function (terminal, data) {
+    for (var from = 0; from < data.length; ) {
+      var to = Math.min(data.length, from + INPUT_CHUNK);
+      var last = data.charCodeAt(to - 1);
+      if (to < data.length && last >= 0xd800 && last <= 0xdbff) {
+        to--;
+      }
+      this.send({ type: 'input', terminal: terminal, data: data.substring(from, to) });
+      from = to;
+    }
+  };
+
   Session.prototype.open = function (tab) {
     // from the start of its log the first time (a reload shows the earlier output), then resumed
     var msg = { type: 'open', terminal: tab.id, offset: tab.received ? tab.offset : 0 };
@@ -373,7 +390,7 @@
           }
           this.send({ type: 'resize', terminal: tab.id, cols: tab.term.cols, rows: tab.term.rows });
           while (tab.queued.length) {
-            this.send({ type: 'input', terminal: tab.id, data: tab.queued.shift() });
+            this.input(tab.id, tab.queued.shift());
           }
         }
         break;
@@ -484,7 +501,7 @@
         self.open(tab);
         return;
       }
-      self.send({ type: 'input', terminal: id, data: d });
+      self.input(id, d);
     });
     term.onResize(function (size) {
       // before 'attached' the open carries the size (and the gateway refuses a resize)
@@ -665,7 +682,7 @@
     terminalChosen(e.terminal);
     if (e.input) {
       if (tab.attached) {
-        session.send({ type: 'input', terminal: e.terminal, data: e.input });
+        session.input(e.terminal, e.input);
       } else {
         tab.queued.push(e.input);
       }

@@ -10,6 +10,7 @@ import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
+import dev.cms.domain.testing.MemoryLink;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

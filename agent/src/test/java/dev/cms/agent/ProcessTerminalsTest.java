@@ -7,6 +7,7 @@ import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
+import dev.cms.domain.testing.MemoryLink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.cms.system;
 
-import dev.cms.domain.client.ClientCodec;
 import dev.cms.domain.client.ClientMessage;
 import dev.cms.domain.client.OutputFrame;
 import dev.cms.domain.client.ServerMessage;
+import dev.cms.gateway.clientsocket.control.ClientCodec;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

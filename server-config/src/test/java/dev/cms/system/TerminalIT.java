@@ -164,9 +164,24 @@ class TerminalIT {
   void aFrameOverSixtyFourKibIsClosedWith1009AsDocumented() throws Exception {
     try (TerminalClient t = open("huge")) {
       t.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      // exactly 64 KiB is still a frame: read (the unknown field is ignored), the socket stays
+      String head = "{\"type\":\"kill\",\"terminal\":\"nope\",\"pad\":\"";
+      String exact = head + "x".repeat(64 * 1024 - head.length() - 2) + "\"}";
+      assertThat(exact.getBytes(StandardCharsets.UTF_8)).hasSize(64 * 1024);
+      t.sendText(exact);
+      assertThat(t.awaitMessage(ServerMessage.Error.class, Duration.ofSeconds(5)).code())
+          .isEqualTo("unknown-terminal");
+
       String big =
           "{\"type\":\"input\",\"terminal\":\"huge\",\"data\":\"" + "x".repeat(70_000) + "\"}";
       t.sendText(big);
+      assertThat(t.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1009);
+    }
+    // counted in UTF-8 bytes: 33 000 characters of two bytes each are over the limit too
+    try (TerminalClient t = open("huge")) {
+      t.awaitMessage(ServerMessage.Attached.class, Duration.ofSeconds(10));
+      t.sendText(
+          "{\"type\":\"input\",\"terminal\":\"huge\",\"data\":\"" + "é".repeat(33_000) + "\"}");
       assertThat(t.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1009);
     }
     // the terminal itself lives on

@@ -2,12 +2,12 @@ package dev.cms.agent.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cms.agent.MemoryLink;
 import dev.cms.domain.files.FsWire;
 import dev.cms.domain.protocol.Mux;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamKind;
+import dev.cms.domain.testing.MemoryLink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

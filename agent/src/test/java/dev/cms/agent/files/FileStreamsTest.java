@@ -4,12 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.cms.agent.MemoryLink;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
+import dev.cms.domain.testing.MemoryLink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,12 +2,12 @@ package dev.cms.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cms.agent.MemoryLink;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
+import dev.cms.domain.testing.MemoryLink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

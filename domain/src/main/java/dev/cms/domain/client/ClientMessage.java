@@ -4,8 +4,8 @@ import dev.cms.domain.protocol.ProtocolException;
 
 /**
  * A message the browser sends to the gateway on the client WebSocket, as one JSON text frame (see
- * {@link ClientCodec} and {@code docs/PROTOCOL.md}). Terminal messages name their terminal; upload
- * messages their upload.
+ * {@code docs/PROTOCOL.md}; the gateway's {@code ClientCodec} reads and writes the JSON). Terminal
+ * messages name their terminal; upload messages their upload.
  *
  * <p>The constructors validate their fields and throw {@link ProtocolException} naming the field,
  * so a message that exists is one the gateway accepts: terminal ids match {@code
@@ -21,6 +21,17 @@ public sealed interface ClientMessage
         ClientMessage.UploadEnd,
         ClientMessage.UploadAbort,
         ClientMessage.Run {
+
+  /** Smallest terminal width or height. */
+  int MIN_SIZE = 1;
+
+  /** Largest terminal width or height. */
+  int MAX_SIZE = 1000;
+
+  /** Whether {@code id} is a valid terminal (or upload) id: 1 to 32 of {@code A-Z a-z 0-9 _ -}. */
+  static boolean isTerminalId(String id) {
+    return Check.isTerminalId(id);
+  }
 
   /**
    * Attach to a terminal, creating it if it does not exist or has exited ({@code "type":"open"}).
@@ -45,8 +56,8 @@ public sealed interface ClientMessage
         throw new ProtocolException("fields cols and rows must be given together");
       }
       if (cols != null) {
-        Check.range("cols", cols, ClientCodec.MIN_SIZE, ClientCodec.MAX_SIZE);
-        Check.range("rows", rows, ClientCodec.MIN_SIZE, ClientCodec.MAX_SIZE);
+        Check.range("cols", cols, MIN_SIZE, MAX_SIZE);
+        Check.range("rows", rows, MIN_SIZE, MAX_SIZE);
       }
     }
 
@@ -81,8 +92,8 @@ public sealed interface ClientMessage
   record Resize(String terminal, int cols, int rows) implements ClientMessage {
     public Resize {
       Check.terminal("terminal", terminal);
-      Check.range("cols", cols, ClientCodec.MIN_SIZE, ClientCodec.MAX_SIZE);
-      Check.range("rows", rows, ClientCodec.MIN_SIZE, ClientCodec.MAX_SIZE);
+      Check.range("cols", cols, MIN_SIZE, MAX_SIZE);
+      Check.range("rows", rows, MIN_SIZE, MAX_SIZE);
     }
   }
 

@@ -4,8 +4,8 @@ import dev.cms.domain.protocol.ProtocolException;
 
 /**
  * A message the gateway sends to the browser on the client WebSocket as one JSON text frame (see
- * {@link ClientCodec} and {@code docs/PROTOCOL.md}). Terminal output is not one of them: it travels
- * in binary frames, {@link OutputFrame}.
+ * {@code docs/PROTOCOL.md}; the gateway's {@code ClientCodec} reads and writes the JSON). Terminal
+ * output is not one of them: it travels in binary frames, {@link OutputFrame}.
  *
  * <p>The constructors validate their fields and throw {@link ProtocolException} naming the field.
  */

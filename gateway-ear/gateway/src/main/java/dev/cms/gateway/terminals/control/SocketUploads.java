@@ -23,16 +23,16 @@ import java.util.function.Consumer;
  * REST door apply, since both are the one service. Writing blocks the client's socket while the
  * agent has granted no window: that is the backpressure.
  */
-final class SocketUploads {
+public final class SocketUploads {
 
   private static final int MAX_UPLOADS = 4;
 
   /** Makes the per-client upload table. */
   @ApplicationScoped
-  static class Factory {
+  public static class Factory {
     @Inject Uploads uploads;
 
-    SocketUploads create(String containerId, Consumer<ServerMessage> send) {
+    public SocketUploads create(String containerId, Consumer<ServerMessage> send) {
       return new SocketUploads(uploads, containerId, send);
     }
   }
@@ -48,7 +48,7 @@ final class SocketUploads {
     this.send = send;
   }
 
-  void start(ClientMessage.Upload u) {
+  public void start(ClientMessage.Upload u) {
     if (uploads.containsKey(u.upload())) {
       refuse(u.upload(), Rule.BAD_PARAM, "upload '" + u.upload() + "' is already in progress");
       return;
@@ -87,7 +87,7 @@ final class SocketUploads {
             });
   }
 
-  void chunk(ByteBuffer frame) {
+  public void chunk(ByteBuffer frame) {
     OutputFrame chunk;
     try {
       chunk = OutputFrame.decode(frame);
@@ -115,7 +115,7 @@ final class SocketUploads {
     up.write(chunk.data(), 0, chunk.data().length);
   }
 
-  void end(String id) {
+  public void end(String id) {
     Uploads.Upload up = uploads.get(id);
     if (up == null) {
       send.accept(
@@ -125,14 +125,14 @@ final class SocketUploads {
     up.end();
   }
 
-  void abort(String id) {
+  public void abort(String id) {
     Uploads.Upload up = uploads.get(id);
     if (up != null) {
       up.fail(Rule.ABORTED, "aborted by the client");
     }
   }
 
-  void abortAll() {
+  public void abortAll() {
     uploads.values().forEach(up -> up.fail(Rule.ABORTED, "the client went away"));
   }
 

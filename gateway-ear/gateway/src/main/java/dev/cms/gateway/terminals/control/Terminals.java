@@ -1,6 +1,5 @@
 package dev.cms.gateway.terminals.control;
 
-import dev.cms.domain.client.ClientCodec;
 import dev.cms.domain.client.ClientMessage;
 import dev.cms.domain.client.OutputFrame;
 import dev.cms.domain.client.ServerMessage;
@@ -15,22 +14,23 @@ import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
-import dev.cms.gateway.files.control.FileChanged;
 import dev.cms.gateway.metrics.Meters;
-import dev.cms.gateway.preview.control.PreviewUrls;
 import dev.cms.gateway.processes.control.Processes;
-import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.websocket.Session;
+import jakarta.interceptor.Interceptor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,11 +41,12 @@ import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
- * Relays client WebSockets to terminal streams on agent links. Each attached terminal of a client
- * is one {@code terminal} stream; output is forwarded as it is sent to the client and only then
- * credited back to the agent, so a slow client holds at most one stream window and never slows the
- * terminal or other clients (the agent's log is the catch-up). When the agent link drops and comes
- * back, attachments resume at the offset the client has seen.
+ * Attaches terminals and resumes them: each terminal a viewer (a client WebSocket) attaches is one
+ * {@code terminal} stream on the container's agent link. Output is forwarded as it is sent to the
+ * viewer and only then credited back to the agent, so a slow viewer holds at most one stream window
+ * and never slows the terminal or other viewers (the agent's log is the catch-up). When the agent
+ * link drops and comes back, attachments resume at the offset the viewer has seen. Which messages
+ * reach it, and how they are read, is the client socket's business ({@code clientsocket}).
  */
 @ApplicationScoped
 public class Terminals {
@@ -62,19 +63,8 @@ public class Terminals {
   @Inject Agents agents;
   @Inject Containers containers;
   @Inject Processes processes;
-  @Inject PreviewUrls previewUrls;
-  @Inject SocketUploads.Factory uploadFactory;
   @Inject Settings settings;
   @Inject Meters meters;
-
-  /** A per-container bound was reached; the boundary refuses with a clear reason. */
-  public static final class LimitReached extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    LimitReached(String message) {
-      super(message);
-    }
-  }
 
   /**
    * Sends the RESETs of detached attachments: a client's close runs on a container thread, and a
@@ -83,58 +73,121 @@ public class Terminals {
    */
   @Resource ManagedExecutorService resets;
 
-  /** Session property holding the Host header of the client's handshake. */
-  public static final String HOST_PROPERTY = "cms.host";
+  /** Where the messages of a viewer's terminals go: the client socket that attached them. */
+  public interface Viewer {
+    /** The container whose terminals it views. */
+    String containerId();
 
-  private final Map<String, Set<Client>> clientsByContainer = new ConcurrentHashMap<>();
+    /** Sends a JSON message (attached, exit, error). */
+    void send(ServerMessage message);
 
-  void atStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-    // observing the start makes the bean (and its gauge) exist before the first scrape
+    /** Sends an output frame; {@code onSent} runs once it left (or could not be sent). */
+    void output(ByteBuffer frame, Runnable onSent);
   }
 
-  @PostConstruct
-  void registerGauge() {
-    meters.gauge(
-        "cms_client_sockets",
-        "Client WebSockets (terminals, uploads) open on this gateway",
-        () -> clientsByContainer.values().stream().mapToInt(Set::size).sum());
-  }
-
+  private final Map<String, Set<Attachments>> byContainer = new ConcurrentHashMap<>();
   private final Map<String, Long> lastActivity = new ConcurrentHashMap<>();
 
-  /** One client WebSocket. */
-  public final class Client {
-    private final String containerId;
-    private final Session session;
-    private final ClientSender out;
-    private final Map<String, Attachment> attachments = new ConcurrentHashMap<>();
-    private final SocketUploads uploads;
+  /** Starts tracking the terminals a viewer attaches; {@link Attachments#leave()} ends it. */
+  public Attachments join(Viewer viewer) {
+    Attachments a = new Attachments(viewer);
+    byContainer.computeIfAbsent(viewer.containerId(), k -> ConcurrentHashMap.newKeySet()).add(a);
+    return a;
+  }
 
-    Client(String containerId, Session session) {
-      this.containerId = containerId;
-      this.session = session;
-      this.out = new ClientSender(session);
-      this.uploads = uploadFactory.create(containerId, this::send);
+  /** The terminals one viewer has attached, by terminal id. */
+  public final class Attachments {
+    private final Viewer viewer;
+    private final Map<String, Attachment> attached = new ConcurrentHashMap<>();
+
+    private Attachments(Viewer viewer) {
+      this.viewer = viewer;
     }
 
-    /** Handles a binary frame: a chunk of an upload. */
-    public void binary(java.nio.ByteBuffer frame) {
-      uploads.chunk(frame);
+    /** Attaches the terminal (creating it in the agent when missing or exited). */
+    public void open(ClientMessage.Open o) {
+      Terminals.this.open(this, o);
     }
 
-    void send(ServerMessage m) {
-      out.text(ClientCodec.toJson(m));
+    /** Types into an attached terminal, in chunks the terminal stream takes. */
+    public void input(ClientMessage.Input i) {
+      with(
+          i.terminal(),
+          a -> {
+            byte[] bytes = i.data().getBytes(StandardCharsets.UTF_8);
+            for (int from = 0; from < bytes.length; from += INPUT_CHUNK) {
+              a.write(
+                  new TerminalWire.Input(
+                      Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + INPUT_CHUNK))));
+            }
+            activity(viewer.containerId());
+          });
     }
 
-    /** Tells the client something went wrong; the socket stays open. */
-    public void error(String terminal, String code, String message) {
-      send(new ServerMessage.Error(terminal, code, message));
+    /** Resizes an attached terminal. */
+    public void resize(ClientMessage.Resize r) {
+      with(
+          r.terminal(),
+          a -> {
+            a.cols = r.cols();
+            a.rows = r.rows();
+            a.write(new TerminalWire.Resize(r.cols(), r.rows()));
+          });
     }
+
+    /** Ends an attached terminal's process. */
+    public void kill(ClientMessage.Kill k) {
+      with(k.terminal(), a -> a.write(new TerminalWire.Kill()));
+    }
+
+    /** Stops relaying an attached terminal; it keeps running in the container. */
+    public void detach(ClientMessage.Detach d) {
+      with(
+          d.terminal(),
+          a -> {
+            attached.remove(d.terminal());
+            a.detach();
+          });
+    }
+
+    /** The viewer went: every attachment is detached; the terminals keep running. */
+    public void leave() {
+      Set<Attachments> set = byContainer.get(viewer.containerId());
+      if (set != null) {
+        set.remove(this);
+      }
+      attached.values().forEach(Attachment::detach);
+      attached.clear();
+    }
+
+    private void error(String terminal, String code, String message) {
+      viewer.send(new ServerMessage.Error(terminal, code, message));
+    }
+
+    private void with(String terminal, TerminalAction action) {
+      Attachment a = attached.get(terminal);
+      if (a == null) {
+        error(
+            terminal,
+            "unknown-terminal",
+            "terminal '" + terminal + "' is not attached; send an open first");
+        return;
+      }
+      try {
+        action.on(a);
+      } catch (IOException e) {
+        error(terminal, "agent-unavailable", e.getMessage());
+      }
+    }
+  }
+
+  private interface TerminalAction {
+    void on(Attachment a) throws IOException;
   }
 
   /** One terminal attached by one client: a stream on the agent link while the link is up. */
   private final class Attachment implements StreamHandler {
-    private final Client client;
+    private final Attachments client;
     private final String terminal;
     private volatile int cols;
     private volatile int rows;
@@ -143,13 +196,13 @@ public class Terminals {
     private volatile long nextOffset =
         -1; // the end of what the client has been sent; -1 = nothing yet
     private volatile boolean detached;
-    private final List<byte[]> early = new java.util.ArrayList<>();
+    private final List<byte[]> early = new ArrayList<>();
     private int earlyBytes;
     // per stream: the agent sends Attached first and once, Exited at most once
     private boolean attachedSeen;
     private boolean exitedSeen;
 
-    Attachment(Client client, String terminal, Long offset, int cols, int rows) {
+    Attachment(Attachments client, String terminal, Long offset, int cols, int rows) {
       this.client = client;
       this.terminal = terminal;
       this.nextOffset = offset == null ? -1 : offset;
@@ -158,7 +211,7 @@ public class Terminals {
     }
 
     void connect() {
-      var link = agents.link(client.containerId);
+      var link = agents.link(client.viewer.containerId());
       if (link.isEmpty()) {
         client.error(
             terminal,
@@ -170,7 +223,7 @@ public class Terminals {
       params.put("terminal", terminal);
       params.put("cols", Integer.toString(cols));
       params.put("rows", Integer.toString(rows));
-      if (processes.isProcess(client.containerId, terminal)) {
+      if (processes.isProcess(client.viewer.containerId(), terminal)) {
         params.put("create", "false"); // attaching to a process must never run it again
       }
       if (nextOffset >= 0) {
@@ -269,9 +322,9 @@ public class Terminals {
             pending[0]++;
           }
           nextOffset = o.end();
-          client.out.binary(new OutputFrame(terminal, o.offset(), o.data()).encode(), sent);
+          client.viewer.output(new OutputFrame(terminal, o.offset(), o.data()).encode(), sent);
         } else if (m instanceof TerminalWire.Attached a) {
-          client.send(
+          client.viewer.send(
               new ServerMessage.Attached(
                   terminal,
                   a.offset(),
@@ -281,13 +334,13 @@ public class Terminals {
                   a.running(),
                   a.running() ? null : a.exitCode()));
         } else if (m instanceof TerminalWire.Exited x) {
-          client.send(new ServerMessage.Exit(terminal, x.code()));
+          client.viewer.send(new ServerMessage.Exit(terminal, x.code()));
         } else if (m instanceof TerminalWire.Failed f) {
           client.error(terminal, "terminal-failed", f.message());
         }
       }
       sent.run();
-      activity(client.containerId);
+      activity(client.viewer.containerId());
     }
 
     @Override
@@ -350,139 +403,16 @@ public class Terminals {
     }
   }
 
-  /**
-   * Registers a freshly authenticated client and attaches its initial terminal, if it named one.
-   */
-  public Client connect(
-      String containerId,
-      Session session,
-      String terminal,
-      Long offset,
-      Integer cols,
-      Integer rows) {
-    Client c = new Client(containerId, session);
-    Set<Client> set =
-        clientsByContainer.computeIfAbsent(containerId, k -> ConcurrentHashMap.newKeySet());
-    synchronized (set) {
-      if (set.size() >= settings.maxClientsPerContainer()) {
-        throw new LimitReached(
-            "too-many-clients: at most " + settings.maxClientsPerContainer() + " per container");
-      }
-      set.add(c);
-    }
-    c.send(
-        new ServerMessage.Status(
-            containerId, containers.statusOf(containerId).name(), agents.isConnected(containerId)));
-    for (var p : processes.of(containerId)) {
-      c.send(new ServerMessage.Process(p.id(), p.status(), p.exitCode()));
-    }
-    if (terminal != null && !terminal.isEmpty()) {
-      open(c, new ClientMessage.Open(terminal, offset, cols, rows));
-    }
-    return c;
-  }
-
-  /** Handles one text frame of a client. */
-  public void onText(Client c, String text) {
-    ClientMessage m;
-    try {
-      m = ClientCodec.parseClient(text);
-    } catch (ProtocolException e) {
-      c.error(null, "bad-message", e.getMessage());
-      return;
-    }
-    if (m instanceof ClientMessage.Open o) {
-      open(c, o);
-      return;
-    }
-    if (m instanceof ClientMessage.Upload u) {
-      c.uploads.start(u);
-      return;
-    }
-    if (m instanceof ClientMessage.UploadEnd u) {
-      c.uploads.end(u.upload());
-      return;
-    }
-    if (m instanceof ClientMessage.UploadAbort u) {
-      c.uploads.abort(u.upload());
-      return;
-    }
-    if (m instanceof ClientMessage.Run r) {
-      run(c, r);
-      return;
-    }
-    String terminal = terminalOf(m);
-    Attachment a = c.attachments.get(terminal);
-    if (a == null) {
-      c.error(
-          terminal,
-          "unknown-terminal",
-          "terminal '" + terminal + "' is not attached; send an open first");
-      return;
-    }
-    try {
-      if (m instanceof ClientMessage.Input i) {
-        byte[] bytes = i.data().getBytes(StandardCharsets.UTF_8);
-        for (int from = 0; from < bytes.length; from += INPUT_CHUNK) {
-          a.write(
-              new TerminalWire.Input(
-                  java.util.Arrays.copyOfRange(
-                      bytes, from, Math.min(bytes.length, from + INPUT_CHUNK))));
-        }
-        activity(c.containerId);
-      } else if (m instanceof ClientMessage.Resize r) {
-        a.cols = r.cols();
-        a.rows = r.rows();
-        a.write(new TerminalWire.Resize(r.cols(), r.rows()));
-      } else if (m instanceof ClientMessage.Kill) {
-        a.write(new TerminalWire.Kill());
-      } else if (m instanceof ClientMessage.Detach) {
-        c.attachments.remove(terminal);
-        a.detach();
-      }
-    } catch (IOException e) {
-      c.error(terminal, "agent-unavailable", e.getMessage());
-    }
-  }
-
-  /** Forgets a client whose socket closed; its terminals keep running in the container. */
-  public void disconnect(Client c) {
-    Set<Client> set = clientsByContainer.get(c.containerId);
-    if (set != null) {
-      set.remove(c);
-    }
-    c.attachments.values().forEach(Attachment::detach);
-    c.attachments.clear();
-    c.uploads.abortAll();
-  }
-
-  private void run(Client c, ClientMessage.Run r) {
-    dev.cms.gateway.processes.control.ProcessView p;
-    try {
-      p =
-          processes.startForClient(
-              c.containerId,
-              new dev.cms.gateway.processes.control.StartRequest(
-                  r.command(), r.cwd(), null, r.port()));
-    } catch (dev.cms.gateway.problems.ApiException e) {
-      c.error(null, "refused", e.getMessage());
-      return;
-    }
-    // the process message (RUNNING) was pushed to every client by the start; this one also watches
-    // it
-    open(c, new ClientMessage.Open(p.terminal(), 0L, null, null));
-  }
-
-  private void open(Client c, ClientMessage.Open o) {
+  private void open(Attachments c, ClientMessage.Open o) {
     if (!TERMINAL_ID.matcher(o.terminal()).matches()) {
       c.error(o.terminal(), "bad-message", "terminal ids match " + TERMINAL_ID.pattern());
       return;
     }
-    if (!c.attachments.containsKey(o.terminal())) {
+    if (!c.attached.containsKey(o.terminal())) {
       int max = settings.maxTerminalsPerContainer();
-      Set<String> attached = new java.util.HashSet<>();
-      for (Client other : clientsByContainer.getOrDefault(c.containerId, Set.of())) {
-        attached.addAll(other.attachments.keySet());
+      Set<String> attached = new HashSet<>();
+      for (Attachments other : byContainer.getOrDefault(c.viewer.containerId(), Set.of())) {
+        attached.addAll(other.attached.keySet());
       }
       if (!attached.contains(o.terminal()) && attached.size() >= max) {
         c.error(
@@ -492,7 +422,7 @@ public class Terminals {
         return;
       }
     }
-    Attachment previous = c.attachments.remove(o.terminal());
+    Attachment previous = c.attached.remove(o.terminal());
     if (previous != null) {
       previous.detach();
     }
@@ -503,85 +433,29 @@ public class Terminals {
             o.offset(),
             o.cols() == null ? 80 : o.cols(),
             o.rows() == null ? 24 : o.rows());
-    c.attachments.put(o.terminal(), a);
+    c.attached.put(o.terminal(), a);
     a.connect();
   }
 
-  private static String terminalOf(ClientMessage m) {
-    if (m instanceof ClientMessage.Input i) {
-      return i.terminal();
-    } else if (m instanceof ClientMessage.Resize r) {
-      return r.terminal();
-    } else if (m instanceof ClientMessage.Detach d) {
-      return d.terminal();
-    } else if (m instanceof ClientMessage.Kill k) {
-      return k.terminal();
-    }
-    throw new IllegalArgumentException(String.valueOf(m));
-  }
-
   /**
-   * Agent link up: re-attach every client's terminals where they left off. Down: tell the clients.
+   * Agent link up: re-attach every viewer's terminals where they left off. Runs after the client
+   * sockets were told of the change (their observer has a higher priority), as it always did.
    */
-  void onLink(@Observes Agents.LinkChanged change) {
-    Set<Client> clients = clientsByContainer.getOrDefault(change.containerId(), Set.of());
-    for (Client c : clients) {
-      c.send(
-          new ServerMessage.Status(
-              change.containerId(),
-              containers.statusOf(change.containerId()).name(),
-              change.connected()));
-      if (change.connected()) {
-        for (Attachment a : c.attachments.values()) {
-          if (a.stream == null && !a.detached) {
-            a.connect();
-          }
+  void onLink(
+      @Observes @Priority(Interceptor.Priority.APPLICATION + 600) Agents.LinkChanged change) {
+    if (!change.connected()) {
+      return;
+    }
+    for (Attachments c : byContainer.getOrDefault(change.containerId(), Set.of())) {
+      for (Attachment a : c.attached.values()) {
+        if (a.stream == null && !a.detached) {
+          a.connect();
         }
       }
     }
   }
 
-  void onProcess(@Observes dev.cms.gateway.processes.control.ProcessChanged change) {
-    var p = change.process();
-    for (Client c : clientsByContainer.getOrDefault(change.containerId(), Set.of())) {
-      c.send(new ServerMessage.Process(p.id(), p.status(), p.exitCode()));
-    }
-  }
-
-  void onPort(@Observes dev.cms.gateway.processes.control.PortChanged change) {
-    for (Client c : clientsByContainer.getOrDefault(change.containerId(), Set.of())) {
-      String url = null;
-      String pathUrl = null;
-      if (change.open()) {
-        Object hostHeader = c.session.getUserProperties().get(HOST_PROPERTY);
-        String host = PreviewUrls.hostOf(hostHeader == null ? "localhost" : hostHeader.toString());
-        url = previewUrls.hostUrl(change.containerId(), change.port(), host);
-        pathUrl = previewUrls.pathUrl(change.containerId(), change.port(), host);
-      }
-      c.send(new ServerMessage.Port(change.port(), change.open(), url, pathUrl));
-    }
-  }
-
-  void onFile(@Observes FileChanged change) {
-    for (Client c : clientsByContainer.getOrDefault(change.containerId(), Set.of())) {
-      c.send(
-          new ServerMessage.File(
-              change.watch(),
-              change.change(),
-              change.type(),
-              change.path(),
-              "overflow".equals(change.change()) ? change.dropped() : null));
-    }
-  }
-
   void onStatus(@Observes ContainerStatusChanged change) {
-    for (Client c : clientsByContainer.getOrDefault(change.containerId(), Set.of())) {
-      c.send(
-          new ServerMessage.Status(
-              change.containerId(),
-              change.status().name(),
-              agents.isConnected(change.containerId())));
-    }
     if (change.status().isFinal()) {
       lastActivity.remove(change.containerId());
     }

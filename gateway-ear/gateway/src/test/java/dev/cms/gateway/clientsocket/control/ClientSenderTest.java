@@ -1,4 +1,4 @@
-package dev.cms.gateway.terminals.control;
+package dev.cms.gateway.clientsocket.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

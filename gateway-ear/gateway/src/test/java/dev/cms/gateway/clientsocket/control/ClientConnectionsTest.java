@@ -1,4 +1,4 @@
-package dev.cms.gateway.terminals.control;
+package dev.cms.gateway.clientsocket.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,8 @@ import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.processes.control.Processes;
+import dev.cms.gateway.terminals.control.SocketUploads;
+import dev.cms.gateway.terminals.control.Terminals;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
@@ -19,32 +21,45 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** The per-container caps of the client WebSocket, without a container around the control. */
-class TerminalsLimitsTest {
+/** The per-container caps of the client WebSocket, without a container around the controls. */
+class ClientConnectionsTest {
 
   private final List<String> sent = new CopyOnWriteArrayList<>();
 
-  private Terminals terminals(int maxClients, int maxTerminals) throws Exception {
+  private final ClientRouter router = new ClientRouter();
+
+  private ClientConnections connections(int maxClients, int maxTerminals) throws Exception {
     Settings settings = new Settings();
     set(settings, "maxClientsPerContainer", maxClients);
     set(settings, "maxTerminalsPerContainer", maxTerminals);
-    Terminals t = new Terminals();
-    t.settings = settings;
-    t.agents = new Agents(); // no agent connected: attachments wait for it
-    t.containers =
+    Agents agents = new Agents(); // no agent connected: attachments wait for it
+    Containers containers =
         new Containers() {
           @Override
           public ContainerStatus statusOf(String id) {
             return ContainerStatus.RUNNING;
           }
         };
-    t.processes = new Processes();
-    t.uploadFactory = new SocketUploads.Factory();
-    return t;
+    Processes processes = new Processes();
+    Terminals terminals = new Terminals();
+    set(terminals, "settings", settings);
+    set(terminals, "agents", agents);
+    set(terminals, "containers", containers);
+    set(terminals, "processes", processes);
+    ClientConnections c = new ClientConnections();
+    c.settings = settings;
+    c.agents = agents;
+    c.containers = containers;
+    c.processes = processes;
+    c.terminals = terminals;
+    c.uploadFactory = new SocketUploads.Factory();
+    router.processes = processes;
+    return c;
   }
 
   private static void set(Object target, String field, Object value) throws Exception {
     var f = target.getClass().getDeclaredField(field);
+    // Terminals' injection points are package-private in another package: set them as CDI would
     f.setAccessible(true);
     f.set(target, value);
   }
@@ -78,12 +93,12 @@ class TerminalsLimitsTest {
 
   @Test
   void clientSocketsBeyondTheCapAreRefusedWithAClearReason() throws Exception {
-    Terminals t = terminals(2, 64);
+    ClientConnections t = connections(2, 64);
     t.connect("c-1", session(), null, null, null, null);
     t.connect("c-1", session(), null, null, null, null);
 
     assertThatThrownBy(() -> t.connect("c-1", session(), null, null, null, null))
-        .isInstanceOf(Terminals.LimitReached.class)
+        .isInstanceOf(ClientConnections.LimitReached.class)
         .hasMessage("too-many-clients: at most 2 per container");
     // another container is not affected
     t.connect("c-2", session(), null, null, null, null);
@@ -91,8 +106,8 @@ class TerminalsLimitsTest {
 
   @Test
   void aLeavingClientMakesRoom() throws Exception {
-    Terminals t = terminals(1, 64);
-    Terminals.Client first = t.connect("c-1", session(), null, null, null, null);
+    ClientConnections t = connections(1, 64);
+    ClientConnection first = t.connect("c-1", session(), null, null, null, null);
     t.disconnect(first);
 
     t.connect("c-1", session(), null, null, null, null);
@@ -100,18 +115,48 @@ class TerminalsLimitsTest {
 
   @Test
   void terminalsBeyondTheCapAreRefusedButKnownOnesCanBeShared() throws Exception {
-    Terminals t = terminals(10, 2);
-    Terminals.Client a = t.connect("c-1", session(), "main", null, null, null);
-    t.onText(a, "{\"type\":\"open\",\"terminal\":\"second\"}");
+    ClientConnections t = connections(10, 2);
+    ClientConnection a = t.connect("c-1", session(), "main", null, null, null);
+    router.onText(a, "{\"type\":\"open\",\"terminal\":\"second\"}");
     sent.clear();
 
-    t.onText(a, "{\"type\":\"open\",\"terminal\":\"third\"}");
+    router.onText(a, "{\"type\":\"open\",\"terminal\":\"third\"}");
     assertThat(String.join("\n", sent))
         .contains("too-many-terminals: at most 2 terminals attached per container");
 
     sent.clear();
-    Terminals.Client b = t.connect("c-1", session(), "main", null, null, null);
-    t.onText(b, "{\"type\":\"open\",\"terminal\":\"second\"}");
+    ClientConnection b = t.connect("c-1", session(), "main", null, null, null);
+    router.onText(b, "{\"type\":\"open\",\"terminal\":\"second\"}");
     assertThat(String.join("\n", sent)).doesNotContain("too-many-terminals");
+  }
+
+  @Test
+  void aMalformedFrameIsAnsweredBadMessageAndTheNextOneIsRouted() throws Exception {
+    ClientConnections t = connections(10, 64);
+    ClientConnection c = t.connect("c-1", session(), null, null, null, null);
+    sent.clear();
+
+    router.onText(c, "{\"type\":\"kill\",\"terminal\":\"main\",\"terminal\":\"x\"}");
+    router.onText(c, "{\"type\":\"input\",\"terminal\":\"main\",\"data\":\"ls\\r\"}");
+
+    assertThat(sent)
+        .containsExactly(
+            "{\"type\":\"error\",\"code\":\"bad-message\",\"message\":\"duplicate field terminal\"}",
+            "{\"type\":\"error\",\"terminal\":\"main\",\"code\":\"unknown-terminal\","
+                + "\"message\":\"terminal 'main' is not attached; send an open first\"}");
+  }
+
+  @Test
+  void aNewClientIsToldTheStatusAndItsInitialTerminalWaitsForTheAgent() throws Exception {
+    ClientConnections t = connections(10, 64);
+
+    t.connect("c-1", session(), "main", null, null, null);
+
+    assertThat(sent)
+        .containsExactly(
+            "{\"type\":\"status\",\"container\":\"c-1\",\"status\":\"RUNNING\","
+                + "\"agentConnected\":false}",
+            "{\"type\":\"error\",\"terminal\":\"main\",\"code\":\"agent-unavailable\","
+                + "\"message\":\"the container's agent is not connected yet; will attach when it is\"}");
   }
 }

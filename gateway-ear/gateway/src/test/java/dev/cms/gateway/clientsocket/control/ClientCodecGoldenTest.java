@@ -1,13 +1,13 @@
-package dev.cms.domain.client;
+package dev.cms.gateway.clientsocket.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cms.domain.client.ClientMessage;
+import dev.cms.domain.client.ServerMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -17,8 +17,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Pins the client WebSocket format of version 1: every sample under {@code samples/v1/client/}
- * parses to the record built here and encodes back to the very same text or bytes.
+ * Pins the client WebSocket's JSON of version 1: every sample under {@code samples/v1/client/}
+ * parses to the record built here and encodes back to the very same bytes (the samples predate the
+ * JSON-P codec: they were written by the hand-made one, and the generator must keep them). The
+ * binary output frame's sample is pinned in {@code domain}.
  */
 class ClientCodecGoldenTest {
 
@@ -77,14 +79,6 @@ class ClientCodecGoldenTest {
             null, ServerMessage.Error.BAD_MESSAGE, "unknown client message type \"ping\""));
   }
 
-  static final OutputFrame OUTPUT =
-      new OutputFrame(
-          "main",
-          1234,
-          new byte[] {
-            'h', (byte) 0xc3, (byte) 0xa9, 'l', 'l', 'o', '\r', '\n', (byte) 0xe2, (byte) 0x9c
-          });
-
   static Stream<Arguments> clientSamples() {
     return CLIENT.entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
   }
@@ -117,6 +111,8 @@ class ClientCodecGoldenTest {
 
     assertThat(parsed).isEqualTo(expected);
     assertThat(ClientCodec.toJson(parsed)).isEqualTo(text);
+    assertThat(ClientCodec.toJson(expected).getBytes(StandardCharsets.UTF_8))
+        .isEqualTo(resource(name + ".json"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -129,23 +125,8 @@ class ClientCodecGoldenTest {
 
     assertThat(parsed).isEqualTo(expected);
     assertThat(ClientCodec.toJson(parsed)).isEqualTo(text);
-  }
-
-  @Test
-  void outputSampleDecodesToTheFrameAndEncodesBackToTheSameBytes() {
-    String hex =
-        new String(resource("output.hex"), StandardCharsets.US_ASCII).replaceAll("\\s", "");
-    byte[] bytes = HexFormat.of().parseHex(hex);
-
-    OutputFrame decoded = OutputFrame.decode(ByteBuffer.wrap(bytes));
-
-    assertThat(decoded).isEqualTo(OUTPUT);
-    assertThat(decoded.endOffset()).isEqualTo(1244);
-    ByteBuffer encoded = decoded.encode();
-    byte[] out = new byte[encoded.remaining()];
-    encoded.get(out);
-    assertThat(HexFormat.of().formatHex(out)).isEqualTo(hex);
-    assertThat(resource("output.txt")).isNotEmpty();
+    assertThat(ClientCodec.toJson(expected).getBytes(StandardCharsets.UTF_8))
+        .isEqualTo(resource(name + ".json"));
   }
 
   @Test

@@ -1,16 +1,22 @@
-package dev.cms.gateway.terminals.boundary;
+package dev.cms.gateway.clientsocket.boundary;
 
+import dev.cms.gateway.clientsocket.control.ClientCodec;
+import dev.cms.gateway.clientsocket.control.ClientConnection;
+import dev.cms.gateway.clientsocket.control.ClientConnections;
+import dev.cms.gateway.clientsocket.control.ClientRouter;
 import dev.cms.gateway.containers.control.Containers;
-import dev.cms.gateway.terminals.control.Terminals;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
+import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.PathParam;
 import jakarta.websocket.server.ServerEndpoint;
+import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -23,15 +29,16 @@ import java.util.logging.Logger;
  * token closes it with 1008 before any data; then it carries terminals as described in {@code
  * docs/PROTOCOL.md}.
  */
-@ServerEndpoint(value = "/ws/v1/containers/{id}", configurator = TerminalSocket.KeepHost.class)
-public class TerminalSocket {
+@ServerEndpoint(value = "/ws/v1/containers/{id}", configurator = ClientSocket.KeepHost.class)
+public class ClientSocket {
 
-  private static final Logger LOG = Logger.getLogger(TerminalSocket.class.getName());
+  private static final Logger LOG = Logger.getLogger(ClientSocket.class.getName());
   private static final String CLIENT = "cms.client";
-  private static final int MAX_FRAME = 64 * 1024;
+  private static final int MAX_FRAME = ClientCodec.MAX_FRAME;
 
   @Inject Containers containers;
-  @Inject Terminals terminals;
+  @Inject ClientConnections connections;
+  @Inject ClientRouter router;
 
   @OnOpen
   public void open(Session session, @PathParam("id") String id) throws IOException {
@@ -47,10 +54,10 @@ public class TerminalSocket {
       return;
     }
     String terminal = q.containsKey("terminal") ? first(q, "terminal") : "main";
-    Terminals.Client client;
+    ClientConnection client;
     try {
       client =
-          terminals.connect(
+          connections.connect(
               id,
               session,
               terminal,
@@ -62,7 +69,7 @@ public class TerminalSocket {
           new CloseReason(
               CloseReason.CloseCodes.CANNOT_ACCEPT, "offset, cols and rows must be numbers"));
       return;
-    } catch (Terminals.LimitReached e) {
+    } catch (ClientConnections.LimitReached e) {
       LOG.info(() -> "client socket of " + id + " refused: " + e.getMessage());
       session.close(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, e.getMessage()));
       return;
@@ -70,19 +77,35 @@ public class TerminalSocket {
     session.getUserProperties().put(CLIENT, client);
   }
 
-  // maxMessageSize: the container closes a larger frame with 1009 (the session's buffer size
-  // alone did not: the frame reached the codec, which answered bad-message)
+  /**
+   * A frame over 64 KiB closes the socket with 1009 (RFC 6455: message too big), as documented. The
+   * container enforces {@code maxMessageSize} before the frame reaches us, so an oversized frame is
+   * never buffered whole or parsed (the session's buffer size alone did not do it: the frame
+   * reached the codec, which answered bad-message). The limit is in UTF-8 bytes; a frame the
+   * container let through (it may count characters) that is over it in bytes is closed the same way
+   * here, so the rule does not depend on how the container counts. Only this socket goes: the
+   * terminals keep running and a client re-attaches at its offset (the console does, and never
+   * sends such a frame: it splits a large paste).
+   */
   @OnMessage(maxMessageSize = MAX_FRAME)
-  public void text(Session session, String message) {
-    Terminals.Client client = (Terminals.Client) session.getUserProperties().get(CLIENT);
+  public void text(Session session, String message) throws IOException {
+    long bytes = ClientCodec.utf8Length(message);
+    if (bytes > MAX_FRAME) {
+      session.close(
+          new CloseReason(
+              CloseReason.CloseCodes.TOO_BIG,
+              "message of " + bytes + " bytes exceeds " + MAX_FRAME));
+      return;
+    }
+    ClientConnection client = (ClientConnection) session.getUserProperties().get(CLIENT);
     if (client != null) {
-      terminals.onText(client, message);
+      router.onText(client, message);
     }
   }
 
   @OnMessage(maxMessageSize = MAX_FRAME)
   public void binary(Session session, ByteBuffer message) {
-    Terminals.Client client = (Terminals.Client) session.getUserProperties().get(CLIENT);
+    ClientConnection client = (ClientConnection) session.getUserProperties().get(CLIENT);
     if (client != null) {
       client.binary(message); // a chunk of an upload
     }
@@ -90,9 +113,9 @@ public class TerminalSocket {
 
   @OnClose
   public void close(Session session, CloseReason reason) {
-    Terminals.Client client = (Terminals.Client) session.getUserProperties().remove(CLIENT);
+    ClientConnection client = (ClientConnection) session.getUserProperties().remove(CLIENT);
     if (client != null) {
-      terminals.disconnect(client);
+      connections.disconnect(client);
     }
   }
 
@@ -103,18 +126,16 @@ public class TerminalSocket {
   }
 
   /** Keeps the handshake's Host header: preview URLs pushed to this client are built on it. */
-  public static class KeepHost extends jakarta.websocket.server.ServerEndpointConfig.Configurator {
+  public static class KeepHost extends ServerEndpointConfig.Configurator {
     @Override
     public void modifyHandshake(
-        jakarta.websocket.server.ServerEndpointConfig config,
-        jakarta.websocket.server.HandshakeRequest request,
-        jakarta.websocket.HandshakeResponse response) {
+        ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
       List<String> host = request.getHeaders().get("Host");
       if (host == null) {
         host = request.getHeaders().get("host");
       }
       if (host != null && !host.isEmpty()) {
-        config.getUserProperties().put(Terminals.HOST_PROPERTY, host.get(0));
+        config.getUserProperties().put(ClientConnections.HOST_PROPERTY, host.get(0));
       }
     }
   }

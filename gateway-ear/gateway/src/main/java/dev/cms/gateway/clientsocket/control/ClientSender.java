@@ -1,8 +1,10 @@
-package dev.cms.gateway.terminals.control;
+package dev.cms.gateway.clientsocket.control;
 
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -113,10 +115,9 @@ final class ClientSender {
   private void closeSlow() {
     try {
       session.close(
-          new jakarta.websocket.CloseReason(
-              jakarta.websocket.CloseReason.CloseCodes.TRY_AGAIN_LATER,
-              "too many messages waiting for this client"));
-    } catch (java.io.IOException | RuntimeException e) {
+          new CloseReason(
+              CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many messages waiting for this client"));
+    } catch (IOException | RuntimeException e) {
       LOG.log(Level.FINE, "closing a slow client", e);
     }
   }
