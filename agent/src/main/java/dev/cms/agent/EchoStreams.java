@@ -17,7 +17,6 @@ import java.util.logging.Logger;
  * were written back: at most one window is ever buffered here.
  */
 final class EchoStreams {
-  static final String KIND = "echo";
   private static final Logger LOG = Logger.getLogger(EchoStreams.class.getName());
 
   private EchoStreams() {}

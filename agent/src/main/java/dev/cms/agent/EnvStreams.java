@@ -12,10 +12,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Stream kind {@value EnvWire#KIND}: the gateway hands a claimed warm-pool container its user's
- * environment ({@link EnvWire}); once the commit arrived and every variable kept the rules, the
- * agent lays it over the shell environment ({@link EnvOverlay}), answers {@code Applied} and
- * closes. A variable that breaks a rule resets the stream with {@code REFUSED} and applies nothing.
+ * Stream kind {@code env}: the gateway hands a claimed warm-pool container its user's environment
+ * ({@link EnvWire}); once the commit arrived and every variable kept the rules, the agent lays it
+ * over the shell environment ({@link EnvOverlay}), answers {@code Applied} and closes. A variable
+ * that breaks a rule resets the stream with {@code REFUSED} and applies nothing.
  */
 final class EnvStreams {
   private static final Logger LOG = Logger.getLogger(EnvStreams.class.getName());

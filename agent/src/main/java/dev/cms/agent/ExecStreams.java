@@ -20,13 +20,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Stream kind {@value ExecWire#KIND}: runs {@code command} with the shell, without a terminal, as
- * the shell's user, with standard output and standard error apart ({@link ExecWire}). Params:
- * {@code command}, {@code cwd}, {@code env.<NAME>} as for processes; {@code timeoutMs} (default 60
- * 000, at most one hour: then the command and everything it started are killed) and {@code
- * maxOutput} (bytes kept of each of stdout and stderr, default 1 MiB, at most 16 MiB; the rest is
- * read and dropped, the end says so). The gateway's bytes are the command's standard input; its
- * CLOSE ends it. A RESET kills the command.
+ * Stream kind {@code exec}: runs {@code command} with the shell, without a terminal, as the shell's
+ * user, with standard output and standard error apart ({@link ExecWire}). Params: {@code command},
+ * {@code cwd}, {@code env.<NAME>} as for processes; {@code timeoutMs} (default 60 000, at most one
+ * hour: then the command and everything it started are killed) and {@code maxOutput} (bytes kept of
+ * each of stdout and stderr, default 1 MiB, at most 16 MiB; the rest is read and dropped, the end
+ * says so). The gateway's bytes are the command's standard input; its CLOSE ends it. A RESET kills
+ * the command.
  */
 final class ExecStreams {
   static final long DEFAULT_TIMEOUT_MS = 60_000;

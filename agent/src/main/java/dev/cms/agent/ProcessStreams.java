@@ -28,7 +28,6 @@ import java.util.logging.Logger;
  * state is kept, so what waits is bounded by the number of terminals.
  */
 final class ProcessStreams {
-  static final String KIND = "processes";
 
   private static final Logger LOG = Logger.getLogger(ProcessStreams.class.getName());
 

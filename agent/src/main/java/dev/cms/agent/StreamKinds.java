@@ -6,24 +6,23 @@ import dev.cms.agent.files.Watches;
 import dev.cms.agent.run.PortStreams;
 import dev.cms.agent.run.PortWatcher;
 import dev.cms.agent.run.TcpStreams;
-import dev.cms.domain.env.EnvWire;
-import dev.cms.domain.exec.ExecWire;
-import dev.cms.domain.files.FsWire;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Mux;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /** Accepts the streams the gateway opens, by kind; refuses unknown kinds with UNKNOWN_KIND. */
 final class StreamKinds implements Mux.Acceptor {
-  private final Map<String, Mux.Acceptor> kinds;
+  private final Map<StreamKind, Mux.Acceptor> kinds;
 
-  StreamKinds(Map<String, Mux.Acceptor> kinds) {
-    this.kinds = Map.copyOf(kinds);
+  StreamKinds(Map<StreamKind, Mux.Acceptor> kinds) {
+    this.kinds = kinds.isEmpty() ? Map.of() : new EnumMap<>(kinds);
   }
 
   /** The kinds this agent build serves, with terminals configured from the environment. */
@@ -35,39 +34,43 @@ final class StreamKinds implements Mux.Acceptor {
   static StreamKinds standard(Executor workers, Terminals terminals) {
     PortWatcher ports = new PortWatcher(); // polls only while a ports stream is open
     TcpStreams tcp = new TcpStreams(workers);
-    Map<String, Mux.Acceptor> kinds = new HashMap<>(fileOps(workers));
-    kinds.putAll(
-        Map.of(
-            EchoStreams.KIND, open -> EchoStreams.handler(workers),
-            TerminalStreams.KIND, open -> TerminalStreams.accept(open, terminals),
-            FileStreams.FILE_WRITE, open -> FileStreams.fileWrite(open, workers),
-            FileStreams.ARCHIVE_EXTRACT, open -> FileStreams.archiveExtract(open, workers),
-            FileStreams.FILE_READ, open -> FileStreams.fileRead(open, workers),
-            FileStreams.ARCHIVE_CREATE, open -> FileStreams.archiveCreate(open, workers),
-            PortStreams.KIND, open -> PortStreams.accept(open, ports, workers),
-            ProcessStreams.KIND, open -> ProcessStreams.accept(open, terminals, workers),
-            ExecWire.KIND, open -> ExecStreams.accept(open, terminals.config(), workers),
-            TcpStreams.KIND, tcp::accept));
-    kinds.put(EnvWire.KIND, open -> EnvStreams.accept(terminals.config().overlay(), workers));
+    Map<StreamKind, Mux.Acceptor> kinds = new EnumMap<>(StreamKind.class);
+    kinds.putAll(fileOps(workers));
+    kinds.put(StreamKind.ECHO, open -> EchoStreams.handler(workers));
+    kinds.put(StreamKind.TERMINAL, open -> TerminalStreams.accept(open, terminals));
+    kinds.put(StreamKind.FILE_WRITE, open -> FileStreams.fileWrite(open, workers));
+    kinds.put(StreamKind.ARCHIVE_EXTRACT, open -> FileStreams.archiveExtract(open, workers));
+    kinds.put(StreamKind.FILE_READ, open -> FileStreams.fileRead(open, workers));
+    kinds.put(StreamKind.ARCHIVE_CREATE, open -> FileStreams.archiveCreate(open, workers));
+    kinds.put(StreamKind.PORTS, open -> PortStreams.accept(open, ports, workers));
+    kinds.put(StreamKind.PROCESSES, open -> ProcessStreams.accept(open, terminals, workers));
+    kinds.put(StreamKind.EXEC, open -> ExecStreams.accept(open, terminals.config(), workers));
+    kinds.put(StreamKind.TCP, tcp::accept);
+    kinds.put(StreamKind.ENV, open -> EnvStreams.accept(terminals.config().overlay(), workers));
     return new StreamKinds(kinds);
   }
 
   /** List, stat, delete, move, make directory and watch. */
-  private static Map<String, Mux.Acceptor> fileOps(Executor workers) {
+  private static Map<StreamKind, Mux.Acceptor> fileOps(Executor workers) {
     Watches watches = new Watches(workers);
     Mux.Acceptor op = open -> FileOps.accept(open, workers);
     return Map.of(
-        FsWire.LIST, op,
-        FsWire.STAT, op,
-        FsWire.DELETE, op,
-        FsWire.MOVE, op,
-        FsWire.MKDIR, op,
-        FsWire.WATCH, watches::accept);
+        StreamKind.FILE_LIST, op,
+        StreamKind.FILE_STAT, op,
+        StreamKind.FILE_DELETE, op,
+        StreamKind.FILE_MOVE, op,
+        StreamKind.FILE_MKDIR, op,
+        StreamKind.FILE_WATCH, watches::accept);
+  }
+
+  /** The kinds this dispatcher serves. */
+  Set<StreamKind> served() {
+    return kinds.keySet();
   }
 
   @Override
   public StreamHandler accept(Frame.Open open) throws StreamRefusedException {
-    Mux.Acceptor kind = kinds.get(open.kind());
+    Mux.Acceptor kind = StreamKind.of(open.kind()).map(kinds::get).orElse(null);
     if (kind == null) {
       throw new StreamRefusedException(
           ErrorCode.UNKNOWN_KIND, "unknown stream kind: " + open.kind());

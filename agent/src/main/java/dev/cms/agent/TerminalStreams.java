@@ -32,7 +32,6 @@ import java.util.logging.Logger;
  * the stream's window: a slow client only falls behind in the terminal's log.
  */
 final class TerminalStreams {
-  static final String KIND = "terminal";
   static final int DEFAULT_COLS = 80;
   static final int DEFAULT_ROWS = 24;
   static final int MAX_SIZE = 1000;

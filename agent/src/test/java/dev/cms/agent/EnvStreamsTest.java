@@ -8,6 +8,7 @@ import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.testing.MemoryLink;
 import java.io.ByteArrayOutputStream;
@@ -88,7 +89,7 @@ class EnvStreamsTest {
 
   private Received sendEnv(Map<String, String> env, boolean checked) throws Exception {
     Received r = new Received();
-    Stream s = link.gateway.open(EnvWire.KIND, Map.of(), r).get(10, TimeUnit.SECONDS);
+    Stream s = link.gateway.open(StreamKind.ENV.wire(), Map.of(), r).get(10, TimeUnit.SECONDS);
     List<EnvWire.Message> messages =
         checked
             ? EnvWire.messages(env)
@@ -108,7 +109,9 @@ class EnvStreamsTest {
   private String exec(String command) throws Exception {
     Received r = new Received();
     Stream s =
-        link.gateway.open(ExecWire.KIND, Map.of("command", command), r).get(10, TimeUnit.SECONDS);
+        link.gateway
+            .open(StreamKind.EXEC.wire(), Map.of("command", command), r)
+            .get(10, TimeUnit.SECONDS);
     s.close();
     r.end.get(20, TimeUnit.SECONDS);
     LengthPrefixed<ExecWire.Message> d = ExecWire.decoder();
@@ -153,7 +156,7 @@ class EnvStreamsTest {
   @Test
   void aStreamClosedBeforeTheCommitAppliesNothing() throws Exception {
     Received r = new Received();
-    Stream s = link.gateway.open(EnvWire.KIND, Map.of(), r).get(10, TimeUnit.SECONDS);
+    Stream s = link.gateway.open(StreamKind.ENV.wire(), Map.of(), r).get(10, TimeUnit.SECONDS);
     s.write(EnvWire.encode(new EnvWire.Set("FOO", "bar")));
     s.close();
     assertThat(r.end.get(10, TimeUnit.SECONDS)).startsWith("reset " + ErrorCode.REFUSED);

@@ -8,6 +8,7 @@ import dev.cms.domain.process.ProcessWire;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.testing.MemoryLink;
 import java.nio.file.Path;
@@ -113,7 +114,7 @@ class ProcessStreamsTest {
 
   private Watcher watch(MemoryLink link) throws Exception {
     Watcher w = new Watcher();
-    link.gateway.open(ProcessStreams.KIND, Map.of(), w).get(10, TimeUnit.SECONDS);
+    link.gateway.open(StreamKind.PROCESSES.wire(), Map.of(), w).get(10, TimeUnit.SECONDS);
     return w;
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
 import dev.cms.domain.testing.MemoryLink;
@@ -71,7 +72,7 @@ class ProcessTerminalsTest {
   /** The gateway's side of a terminal stream. */
   private static String refusal(MemoryLink link, Map<String, String> params) {
     CompletableFuture<Stream> f =
-        link.gateway.open(TerminalStreams.KIND, params, new TerminalStreamsTest.Client());
+        link.gateway.open(StreamKind.TERMINAL.wire(), params, new TerminalStreamsTest.Client());
     try {
       f.get(10, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
 import dev.cms.domain.testing.MemoryLink;
@@ -194,7 +195,7 @@ class TerminalStreamsTest {
 
   static Client open(MemoryLink link, Map<String, String> params) throws Exception {
     Client c = new Client();
-    link.gateway.open(TerminalStreams.KIND, params, c).get(10, TimeUnit.SECONDS);
+    link.gateway.open(StreamKind.TERMINAL.wire(), params, c).get(10, TimeUnit.SECONDS);
     c.await("Attached", () -> !c.messages.isEmpty());
     assertThat(c.messages().get(0)).isInstanceOf(TerminalWire.Attached.class);
     return c;
@@ -205,7 +206,8 @@ class TerminalStreamsTest {
   }
 
   private static int refusal(MemoryLink link, Map<String, String> params) {
-    CompletableFuture<Stream> f = link.gateway.open(TerminalStreams.KIND, params, new Client());
+    CompletableFuture<Stream> f =
+        link.gateway.open(StreamKind.TERMINAL.wire(), params, new Client());
     try {
       f.get(10, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

@@ -1,5 +1,6 @@
 package dev.cms.agent.files;
 
+import dev.cms.domain.files.Transfer;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
@@ -30,7 +31,6 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
  * stream with {@code REFUSED} and {@code "<rule>: <message>"}.
  */
 final class ArchiveCreate extends Download {
-  static final String KIND = "archive-create";
 
   private final Path root;
 
@@ -40,7 +40,7 @@ final class ArchiveCreate extends Download {
   }
 
   static StreamHandler accept(Frame.Open open, Executor workers) throws StreamRefusedException {
-    Path path = checkedPath(open.params().get("path"));
+    Path path = checkedPath(decode(() -> Transfer.ArchiveCreate.of(open.params())).path());
     BasicFileAttributes attrs = attributes(path);
     if (!attrs.isDirectory()) {
       throw refused(new Failure(Failure.NOT_A_DIRECTORY, path.toString()));

@@ -1,5 +1,7 @@
 package dev.cms.agent.files;
 
+import dev.cms.domain.files.ParamException;
+import dev.cms.domain.files.Transfer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,7 +39,6 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * same-named files one by one ({@code rename(2)}). The staging directory is always removed.
  */
 final class ArchiveExtract extends Upload {
-  static final String KIND = "archive-extract";
   static final String STAGING_PREFIX = ".cms-staging-";
 
   private static final int TYPE_MASK = 0170000;
@@ -49,21 +50,20 @@ final class ArchiveExtract extends Upload {
   /** One checked entry: its normalized relative name, whether a directory, its mode. */
   private record Item(ZipArchiveEntry entry, String key, boolean dir, int mode) {}
 
-  private record Limits(long maxBytes, long maxEntries, long maxUnpacked, double maxRatio) {}
-
   ArchiveExtract(Executor workers, Map<String, String> params) {
     super(workers, params);
   }
 
   @Override
   Result work(Map<String, String> params) throws Failure, Aborted {
-    Path dest = Fs.checkPath("dest", params.get("dest"));
-    Limits limits =
-        new Limits(
-            Fs.decimal(params, "maxBytes"),
-            Fs.decimal(params, "maxEntries"),
-            Fs.decimal(params, "maxUnpackedBytes"),
-            Fs.ratio(params, "maxRatio"));
+    Transfer.ArchiveExtract p;
+    try {
+      p = Transfer.ArchiveExtract.of(params);
+    } catch (ParamException e) {
+      throw Fs.failure(e);
+    }
+    Path dest = Fs.checkPath("dest", p.dest());
+    Transfer.ArchiveLimits limits = p.limits();
     Fs.createDirectories(dest);
     Path staging;
     try {
@@ -129,7 +129,7 @@ final class ArchiveExtract extends Upload {
   }
 
   /** Checks every entry of the central directory before anything is unpacked. */
-  private List<Item> check(ZipFile zip, Limits limits) throws Failure, Aborted {
+  private List<Item> check(ZipFile zip, Transfer.ArchiveLimits limits) throws Failure, Aborted {
     List<Item> items = new ArrayList<>();
     Set<String> keys = new HashSet<>();
     Set<String> files = new HashSet<>();
@@ -208,13 +208,13 @@ final class ArchiveExtract extends Upload {
             "entry " + Fs.printable(file) + " is a file and a directory's name at once");
       }
     }
-    if (declared > limits.maxUnpacked()) {
+    if (declared > limits.maxUnpackedBytes()) {
       throw new Failure(
           Failure.UNPACKED_TOO_LARGE,
           "the entries declare "
               + declared
               + " bytes, above maxUnpackedBytes ("
-              + limits.maxUnpacked()
+              + limits.maxUnpackedBytes()
               + ")");
     }
     return items;
@@ -258,7 +258,7 @@ final class ArchiveExtract extends Upload {
   }
 
   /** Unpacks every entry below {@code tree}, counting real bytes; returns the total. */
-  private long unpack(ZipFile zip, List<Item> items, Path tree, Limits limits)
+  private long unpack(ZipFile zip, List<Item> items, Path tree, Transfer.ArchiveLimits limits)
       throws Failure, Aborted {
     byte[] buf = new byte[BUFFER];
     long total = 0;
@@ -286,11 +286,11 @@ final class ArchiveExtract extends Upload {
         while ((r = read(in, buf, item.key())) != -1) {
           n += r;
           total += r;
-          if (total > limits.maxUnpacked()) {
+          if (total > limits.maxUnpackedBytes()) {
             throw new Failure(
                 Failure.UNPACKED_TOO_LARGE,
                 "the archive unpacks to more than maxUnpackedBytes ("
-                    + limits.maxUnpacked()
+                    + limits.maxUnpackedBytes()
                     + " bytes)");
           }
           if (n > ratioLimit) {

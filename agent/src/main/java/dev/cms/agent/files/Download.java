@@ -1,5 +1,6 @@
 package dev.cms.agent.files;
 
+import dev.cms.domain.files.ParamException;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
@@ -12,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -82,6 +84,15 @@ abstract class Download implements StreamHandler {
   }
 
   /** Checks a download's path on OPEN; refuses with {@code "<rule>: <message>"}. */
+  /** Decodes a download's open parameters; a contract violation is the refusal. */
+  static <T> T decode(Supplier<T> params) throws StreamRefusedException {
+    try {
+      return params.get();
+    } catch (ParamException e) {
+      throw refused(Fs.failure(e));
+    }
+  }
+
   static Path checkedPath(String raw) throws StreamRefusedException {
     try {
       return Fs.checkPath("path", raw);

@@ -1,10 +1,13 @@
 package dev.cms.agent.files;
 
+import dev.cms.domain.files.FileOp;
 import dev.cms.domain.files.FsWire;
+import dev.cms.domain.files.ParamException;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,14 +39,14 @@ import java.util.logging.Logger;
  */
 public final class FileOps {
   /** Default and largest listing depth. */
-  static final int DEFAULT_DEPTH = 1;
+  static final int DEFAULT_DEPTH = FileOp.DEFAULT_DEPTH;
 
-  static final int MAX_DEPTH = 8;
+  static final int MAX_DEPTH = FileOp.MAX_DEPTH;
 
   /** Default and largest number of entries of one listing. */
-  static final int DEFAULT_ENTRIES = 1000;
+  static final int DEFAULT_ENTRIES = FileOp.DEFAULT_ENTRIES;
 
-  static final int MAX_ENTRIES = 10_000;
+  static final int MAX_ENTRIES = FileOp.MAX_ENTRIES;
 
   private static final Logger LOG = Logger.getLogger(FileOps.class.getName());
 
@@ -63,12 +67,13 @@ public final class FileOps {
   /** The handler of one operation stream. */
   public static StreamHandler accept(Frame.Open open, Executor workers) {
     Op op =
-        switch (open.kind()) {
-          case FsWire.LIST -> FileOps::list;
-          case FsWire.STAT -> FileOps::stat;
-          case FsWire.DELETE -> FileOps::delete;
-          case FsWire.MOVE -> FileOps::move;
-          case FsWire.MKDIR -> FileOps::mkdir;
+        switch (StreamKind.of(open.kind())
+            .orElseThrow(() -> new IllegalArgumentException(open.kind()))) {
+          case FILE_LIST -> FileOps::list;
+          case FILE_STAT -> FileOps::stat;
+          case FILE_DELETE -> FileOps::delete;
+          case FILE_MOVE -> FileOps::move;
+          case FILE_MKDIR -> FileOps::mkdir;
           default -> throw new IllegalArgumentException(open.kind());
         };
     Map<String, String> params = open.params();
@@ -109,9 +114,10 @@ public final class FileOps {
   }
 
   static FsWire.Done list(Map<String, String> p, Sink out) throws Failure, IOException {
-    Path root = Fs.checkPath("path", p.get("path"));
-    int depth = bounded(p, "depth", DEFAULT_DEPTH, MAX_DEPTH);
-    int max = bounded(p, "maxEntries", DEFAULT_ENTRIES, MAX_ENTRIES);
+    FileOp.List op = decode(() -> FileOp.List.of(p));
+    Path root = Fs.checkPath("path", op.path());
+    int depth = op.depth();
+    int max = op.maxEntries();
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(root, BasicFileAttributes.class); // the root's link followed
@@ -174,7 +180,7 @@ public final class FileOps {
   }
 
   static FsWire.Done stat(Map<String, String> p, Sink out) throws Failure, IOException {
-    Path path = Fs.checkPath("path", p.get("path"));
+    Path path = Fs.checkPath("path", decode(() -> FileOp.Stat.of(p)).path());
     FsWire.Entry e;
     try {
       e = entry(path, path.toString());
@@ -186,8 +192,9 @@ public final class FileOps {
   }
 
   static FsWire.Done delete(Map<String, String> p, Sink out) throws Failure {
-    Path path = Fs.checkPath("path", p.get("path"));
-    boolean recursive = flag(p, "recursive");
+    FileOp.Delete op = decode(() -> FileOp.Delete.of(p));
+    Path path = Fs.checkPath("path", op.path());
+    boolean recursive = op.recursive();
     if (path.getNameCount() == 0) {
       throw new Failure(Failure.BAD_PATH, "/ cannot be deleted");
     }
@@ -263,9 +270,10 @@ public final class FileOps {
   }
 
   static FsWire.Done move(Map<String, String> p, Sink out) throws Failure {
-    Path from = Fs.checkPath("from", p.get("from"));
-    Path to = Fs.checkPath("to", p.get("to"));
-    boolean overwrite = flag(p, "overwrite");
+    FileOp.Move op = decode(() -> FileOp.Move.of(p));
+    Path from = Fs.checkPath("from", op.from());
+    Path to = Fs.checkPath("to", op.to());
+    boolean overwrite = op.overwrite();
     if (from.getNameCount() == 0 || to.getNameCount() == 0) {
       throw new Failure(Failure.BAD_PATH, "/ cannot be moved or replaced");
     }
@@ -307,8 +315,9 @@ public final class FileOps {
   }
 
   static FsWire.Done mkdir(Map<String, String> p, Sink out) throws Failure {
-    Path path = Fs.checkPath("path", p.get("path"));
-    boolean parents = flag(p, "parents");
+    FileOp.Mkdir op = decode(() -> FileOp.Mkdir.of(p));
+    Path path = Fs.checkPath("path", op.path());
+    boolean parents = op.parents();
     if (parents) {
       Fs.createDirectories(path);
       return new FsWire.Done(false, 1);
@@ -380,25 +389,12 @@ public final class FileOps {
     return f;
   }
 
-  private static int bounded(Map<String, String> p, String name, int dflt, int max) throws Failure {
-    if (p.get(name) == null) {
-      return dflt;
+  /** Decodes an operation's parameters; a contract violation is the failure reported. */
+  static <T> T decode(Supplier<T> params) throws Failure {
+    try {
+      return params.get();
+    } catch (ParamException e) {
+      throw Fs.failure(e);
     }
-    long v = Fs.decimal(p, name);
-    if (v < 1 || v > max) {
-      throw new Failure(Failure.BAD_PARAM, name + " must be 1 to " + max + ", not " + v);
-    }
-    return (int) v;
-  }
-
-  static boolean flag(Map<String, String> p, String name) throws Failure {
-    String raw = p.get(name);
-    if (raw == null || raw.equals("false")) {
-      return false;
-    }
-    if (raw.equals("true")) {
-      return true;
-    }
-    throw new Failure(Failure.BAD_PARAM, name + " must be true or false, not " + Fs.printable(raw));
   }
 }

@@ -1,5 +1,6 @@
 package dev.cms.agent.files;
 
+import dev.cms.domain.files.Transfer;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
@@ -19,7 +20,6 @@ import java.util.concurrent.Executor;
  * is-a-directory}, {@code special-file}, {@code permission-denied}) is an OPEN_FAIL.
  */
 final class FileRead extends Download {
-  static final String KIND = "file-read";
 
   private final FileChannel file;
   private final Path path;
@@ -31,7 +31,7 @@ final class FileRead extends Download {
   }
 
   static StreamHandler accept(Frame.Open open, Executor workers) throws StreamRefusedException {
-    Path path = checkedPath(open.params().get("path"));
+    Path path = checkedPath(decode(() -> Transfer.FileRead.of(open.params())).path());
     BasicFileAttributes attrs = attributes(path);
     if (attrs.isDirectory()) {
       throw refused(new Failure(Failure.IS_A_DIRECTORY, path.toString()));

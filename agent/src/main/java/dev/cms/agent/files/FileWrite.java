@@ -1,5 +1,7 @@
 package dev.cms.agent.files;
 
+import dev.cms.domain.files.ParamException;
+import dev.cms.domain.files.Transfer;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -22,7 +24,6 @@ import java.util.concurrent.Executor;
  * the target is untouched.
  */
 final class FileWrite extends Upload {
-  static final String KIND = "file-write";
   static final String TEMP_MARK = ".cms-upload-";
 
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -33,12 +34,18 @@ final class FileWrite extends Upload {
 
   @Override
   Result work(Map<String, String> params) throws Failure, Aborted {
-    Path target = Fs.checkPath("path", params.get("path"));
+    Transfer.FileWrite p;
+    try {
+      p = Transfer.FileWrite.of(params);
+    } catch (ParamException e) {
+      throw Fs.failure(e);
+    }
+    Path target = Fs.checkPath("path", p.path());
     if (target.getFileName() == null) {
       throw new Failure(Failure.BAD_PATH, "path names no file: " + target);
     }
-    int mode = Fs.mode(params, "mode", Fs.FILE_MODE);
-    long maxBytes = Fs.decimal(params, "maxBytes");
+    int mode = p.mode() < 0 ? Fs.FILE_MODE : p.mode();
+    long maxBytes = p.maxBytes();
     if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new Failure(Failure.IS_A_DIRECTORY, target + " is a directory");
     }

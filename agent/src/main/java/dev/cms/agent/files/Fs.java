@@ -1,5 +1,7 @@
 package dev.cms.agent.files;
 
+import dev.cms.domain.files.ParamException;
+import dev.cms.domain.files.Params;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -19,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /** Path rules, parameter parsing and file-system helpers shared by the file stream kinds. */
 final class Fs {
@@ -27,9 +28,6 @@ final class Fs {
   static final int FILE_MODE = 0644;
 
   private static final Logger LOG = Logger.getLogger(Fs.class.getName());
-  private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,18}");
-  private static final Pattern RATIO = Pattern.compile("[0-9]{1,12}(\\.[0-9]{1,9})?");
-  private static final Pattern OCTAL = Pattern.compile("[0-7]{1,4}");
 
   private Fs() {}
 
@@ -65,53 +63,39 @@ final class Fs {
 
   /** A required decimal parameter, at least 0. */
   static long decimal(Map<String, String> p, String name) throws Failure {
-    String raw = p.get(name);
-    if (raw == null) {
-      throw new Failure(Failure.BAD_PARAM, "parameter " + name + " (a decimal number) is required");
+    try {
+      return Params.decimal(p, name);
+    } catch (ParamException e) {
+      throw failure(e);
     }
-    if (!DECIMAL.matcher(raw).matches()) {
-      throw new Failure(
-          Failure.BAD_PARAM,
-          name + " must be a non-negative decimal number, not " + printable(raw));
-    }
-    return Long.parseLong(raw);
   }
 
   /** A required ratio parameter: a non-negative decimal number, fractions allowed. */
   static double ratio(Map<String, String> p, String name) throws Failure {
-    String raw = p.get(name);
-    if (raw == null) {
-      throw new Failure(Failure.BAD_PARAM, "parameter " + name + " (a decimal number) is required");
+    try {
+      return Params.ratio(p, name);
+    } catch (ParamException e) {
+      throw failure(e);
     }
-    if (!RATIO.matcher(raw).matches()) {
-      throw new Failure(
-          Failure.BAD_PARAM,
-          name + " must be a non-negative decimal number, not " + printable(raw));
-    }
-    return Double.parseDouble(raw);
   }
 
   /** An optional octal permission mode, 0 to 0777. */
   static int mode(Map<String, String> p, String name, int fallback) throws Failure {
-    String raw = p.get(name);
-    if (raw == null) {
-      return fallback;
+    try {
+      int mode = Params.mode(p, name);
+      return mode < 0 ? fallback : mode;
+    } catch (ParamException e) {
+      throw failure(e);
     }
-    if (!OCTAL.matcher(raw).matches() || Integer.parseInt(raw, 8) > 0777) {
-      throw new Failure(
-          Failure.BAD_PARAM,
-          name + " must be octal permission bits 0 to 777, not " + printable(raw));
-    }
-    return Integer.parseInt(raw, 8);
+  }
+
+  /** A parameter the data-plane contract refused, as the failure the agent reports. */
+  static Failure failure(ParamException e) {
+    return new Failure(e.rule().wire(), e.getMessage());
   }
 
   static String printable(String s) {
-    StringBuilder b = new StringBuilder(Math.min(s.length(), 300));
-    for (int i = 0; i < s.length() && b.length() < 300; i++) {
-      char c = s.charAt(i);
-      b.append(c < 0x20 || c == 0x7f ? '?' : c);
-    }
-    return b.toString();
+    return Params.printable(s);
   }
 
   /** The POSIX permissions of the low nine bits of {@code mode}. */

@@ -1,7 +1,7 @@
 package dev.cms.agent.files;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
+import dev.cms.domain.files.Rule;
+import dev.cms.domain.files.Transfer;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
 import java.io.IOException;
@@ -15,7 +15,8 @@ import java.util.logging.Logger;
 
 /**
  * The common part of the upload kinds ({@code file-write}, {@code archive-extract}): the stream's
- * events are queued on the receiving thread, a worker does the work and answers with result lines.
+ * events are queued on the receiving thread, a worker does the work and answers with result lines
+ * ({@link Transfer.Verdict}: progress, then ok or error).
  *
  * <p>Flow control: the handler does not credit automatically; the worker credits each chunk once it
  * was written to disk, so at most one window of upload is ever queued in memory. Once the result is
@@ -153,7 +154,7 @@ abstract class Upload implements StreamHandler {
     }
     if (received >= nextProgress) {
       nextProgress = (received / PROGRESS_EVERY + 1) * PROGRESS_EVERY;
-      line("progress " + received);
+      send(new Transfer.Progress(received));
     }
   }
 
@@ -187,24 +188,24 @@ abstract class Upload implements StreamHandler {
   }
 
   private void run() {
-    String result;
+    Transfer.Verdict result;
     try {
       Result r = work(params);
-      result = "ok " + r.bytes() + " " + r.entries();
+      result = new Transfer.Done(r.bytes(), r.entries());
     } catch (Failure f) {
-      result = "error " + f.rule() + " " + f.oneLine();
+      result = new Transfer.Refused(Rule.orRefused(f.rule()), f.oneLine());
       LOG.log(Level.FINE, "{0}: {1}", new Object[] {stream, result});
     } catch (Aborted a) {
       LOG.log(Level.FINE, "{0} aborted: {1}", new Object[] {stream, a.getMessage()});
       return;
     } catch (Throwable e) { // also an Error (out of memory): this stream fails, the agent stays
       LOG.log(Level.WARNING, stream + " failed", e);
-      result = "error " + Failure.IO_ERROR + " " + Failure.agentFailed(e);
+      result = new Transfer.Refused(Rule.IO_ERROR, Failure.agentFailed(e));
     } finally {
       drain();
     }
     if (!aborted) {
-      line(result);
+      send(result);
       stream.close();
     }
   }
@@ -228,11 +229,11 @@ abstract class Upload implements StreamHandler {
     }
   }
 
-  private void line(String text) {
+  private void send(Transfer.Verdict v) {
     try {
-      stream.write((text + "\n").getBytes(UTF_8));
+      stream.write(Transfer.encode(v));
     } catch (IOException e) {
-      LOG.log(Level.FINE, "{0}: cannot send {1}: {2}", new Object[] {stream, text, e.toString()});
+      LOG.log(Level.FINE, "{0}: cannot send {1}: {2}", new Object[] {stream, v, e.toString()});
     }
   }
 }

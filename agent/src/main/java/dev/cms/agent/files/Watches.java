@@ -1,5 +1,6 @@
 package dev.cms.agent.files;
 
+import dev.cms.domain.files.FileOp;
 import dev.cms.domain.files.FsWire;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Stream;
@@ -30,7 +31,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Stream kind {@value FsWire#WATCH}: changes under a directory, from the JDK's {@link WatchService}
+ * Stream kind {@code file-watch}: changes under a directory, from the JDK's {@link WatchService}
  * (inotify). Params {@code path} (a directory; the path rule applies), {@code recursive}. The agent
  * answers {@code Done(truncated, directories)} once watching (or {@code Failed}), then {@code
  * Change}s, coalesced for {@value #COALESCE_MS} ms (created then modified is created; created then
@@ -176,8 +177,9 @@ public final class Watches {
       try {
         Path root;
         try {
-          root = Fs.checkPath("path", params.get("path"));
-          recursive = FileOps.flag(params, "recursive");
+          FileOp.Watch op = FileOps.decode(() -> FileOp.Watch.of(params));
+          root = Fs.checkPath("path", op.path());
+          recursive = op.recursive();
           if (!Files.isDirectory(root)) {
             throw Files.exists(root)
                 ? new Failure(Failure.NOT_A_DIRECTORY, root + " is not a directory")

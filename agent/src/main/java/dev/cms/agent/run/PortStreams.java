@@ -24,7 +24,6 @@ import java.util.logging.Logger;
  * #MAX_PENDING} bytes, it is replaced by a fresh {@code snapshot} line.
  */
 public final class PortStreams {
-  public static final String KIND = "ports";
 
   static final int MAX_PENDING = 16 * 1024;
 

@@ -41,7 +41,6 @@ import java.util.regex.Pattern;
  * socket is closed once both directions ended.
  */
 public final class TcpStreams {
-  public static final String KIND = "tcp";
   public static final int CONNECT_TIMEOUT_MS = 2000;
   public static final int MAX_STREAMS = 512;
 

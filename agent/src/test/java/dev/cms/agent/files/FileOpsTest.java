@@ -6,6 +6,7 @@ import dev.cms.domain.files.FsWire;
 import dev.cms.domain.protocol.Mux;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.testing.MemoryLink;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,10 @@ class FileOpsTest {
             open -> {
               throw new dev.cms.domain.protocol.StreamRefusedException(3, "no");
             },
-            open -> open.kind().equals(FsWire.WATCH) ? watches.accept(open) : op.accept(open));
+            open ->
+                open.kind().equals(StreamKind.FILE_WATCH.wire())
+                    ? watches.accept(open)
+                    : op.accept(open));
   }
 
   @AfterEach
@@ -90,7 +94,7 @@ class FileOpsTest {
     Files.writeString(tmp.resolve("d/e/deep.txt"), "x");
     Files.createSymbolicLink(tmp.resolve("link"), Path.of("/etc"));
 
-    List<FsWire.Message> one = run(FsWire.LIST, Map.of("path", tmp.toString()));
+    List<FsWire.Message> one = run(StreamKind.FILE_LIST.wire(), Map.of("path", tmp.toString()));
     assertThat(one).hasSize(4);
     FsWire.Entry a = (FsWire.Entry) one.get(0);
     assertThat(a.path()).isEqualTo("a.txt");
@@ -101,7 +105,8 @@ class FileOpsTest {
     assertThat(((FsWire.Entry) one.get(2)).type()).isEqualTo(FsWire.FileType.SYMLINK);
     assertThat(one.get(3)).isEqualTo(new FsWire.Done(false, 3));
 
-    List<FsWire.Message> deep = run(FsWire.LIST, Map.of("path", tmp.toString(), "depth", "3"));
+    List<FsWire.Message> deep =
+        run(StreamKind.FILE_LIST.wire(), Map.of("path", tmp.toString(), "depth", "3"));
     assertThat(
             deep.stream()
                 .filter(m -> m instanceof FsWire.Entry)
@@ -109,15 +114,20 @@ class FileOpsTest {
         .containsExactly("a.txt", "d", "d/e", "d/e/deep.txt", "link");
 
     List<FsWire.Message> cut =
-        run(FsWire.LIST, Map.of("path", tmp.toString(), "depth", "3", "maxEntries", "2"));
+        run(
+            StreamKind.FILE_LIST.wire(),
+            Map.of("path", tmp.toString(), "depth", "3", "maxEntries", "2"));
     assertThat(cut.get(cut.size() - 1)).isEqualTo(new FsWire.Done(true, 2));
 
-    assertThat(failed(run(FsWire.LIST, Map.of("path", tmp + "/nope"))).rule())
+    assertThat(failed(run(StreamKind.FILE_LIST.wire(), Map.of("path", tmp + "/nope"))).rule())
         .isEqualTo("not-found");
-    assertThat(failed(run(FsWire.LIST, Map.of("path", tmp + "/a.txt"))).rule())
+    assertThat(failed(run(StreamKind.FILE_LIST.wire(), Map.of("path", tmp + "/a.txt"))).rule())
         .isEqualTo("not-a-directory");
-    assertThat(failed(run(FsWire.LIST, Map.of("path", "/x/../etc"))).rule()).isEqualTo("bad-path");
-    assertThat(failed(run(FsWire.LIST, Map.of("path", tmp.toString(), "depth", "9"))).rule())
+    assertThat(failed(run(StreamKind.FILE_LIST.wire(), Map.of("path", "/x/../etc"))).rule())
+        .isEqualTo("bad-path");
+    assertThat(
+            failed(run(StreamKind.FILE_LIST.wire(), Map.of("path", tmp.toString(), "depth", "9")))
+                .rule())
         .isEqualTo("bad-param");
   }
 
@@ -129,64 +139,77 @@ class FileOpsTest {
     Files.writeString(d.resolve("f"), "f");
     Files.createSymbolicLink(tmp.resolve("d/link"), outside);
 
-    assertThat(failed(run(FsWire.DELETE, Map.of("path", tmp + "/d"))).rule())
+    assertThat(failed(run(StreamKind.FILE_DELETE.wire(), Map.of("path", tmp + "/d"))).rule())
         .isEqualTo("not-empty");
-    assertThat(run(FsWire.DELETE, Map.of("path", tmp + "/d", "recursive", "true")))
+    assertThat(run(StreamKind.FILE_DELETE.wire(), Map.of("path", tmp + "/d", "recursive", "true")))
         .containsExactly(new FsWire.Done(false, 4));
     assertThat(tmp.resolve("d")).doesNotExist();
     assertThat(outside.resolve("keep")).exists();
-    assertThat(failed(run(FsWire.DELETE, Map.of("path", tmp + "/d"))).rule())
+    assertThat(failed(run(StreamKind.FILE_DELETE.wire(), Map.of("path", tmp + "/d"))).rule())
         .isEqualTo("not-found");
-    assertThat(failed(run(FsWire.DELETE, Map.of("path", "/"))).rule()).isEqualTo("bad-path");
+    assertThat(failed(run(StreamKind.FILE_DELETE.wire(), Map.of("path", "/"))).rule())
+        .isEqualTo("bad-path");
   }
 
   @Test
   void moveAndMkdirFollowTheirRules() throws Exception {
     Files.writeString(tmp.resolve("a"), "a");
     Files.writeString(tmp.resolve("b"), "b");
-    assertThat(failed(run(FsWire.MOVE, Map.of("from", tmp + "/a", "to", tmp + "/b"))).rule())
+    assertThat(
+            failed(run(StreamKind.FILE_MOVE.wire(), Map.of("from", tmp + "/a", "to", tmp + "/b")))
+                .rule())
         .isEqualTo("already-exists");
-    assertThat(run(FsWire.MOVE, Map.of("from", tmp + "/a", "to", tmp + "/b", "overwrite", "true")))
+    assertThat(
+            run(
+                StreamKind.FILE_MOVE.wire(),
+                Map.of("from", tmp + "/a", "to", tmp + "/b", "overwrite", "true")))
         .containsExactly(new FsWire.Done(false, 1));
     assertThat(Files.readString(tmp.resolve("b"))).isEqualTo("a");
-    assertThat(failed(run(FsWire.MOVE, Map.of("from", tmp + "/a", "to", tmp + "/c"))).rule())
+    assertThat(
+            failed(run(StreamKind.FILE_MOVE.wire(), Map.of("from", tmp + "/a", "to", tmp + "/c")))
+                .rule())
         .isEqualTo("not-found");
 
-    assertThat(failed(run(FsWire.MKDIR, Map.of("path", tmp + "/x/y"))).rule())
+    assertThat(failed(run(StreamKind.FILE_MKDIR.wire(), Map.of("path", tmp + "/x/y"))).rule())
         .isEqualTo("not-found");
-    assertThat(run(FsWire.MKDIR, Map.of("path", tmp + "/x/y", "parents", "true")))
+    assertThat(run(StreamKind.FILE_MKDIR.wire(), Map.of("path", tmp + "/x/y", "parents", "true")))
         .containsExactly(new FsWire.Done(false, 1));
     assertThat(tmp.resolve("x/y")).isDirectory();
-    assertThat(failed(run(FsWire.MKDIR, Map.of("path", tmp + "/x/y"))).rule())
+    assertThat(failed(run(StreamKind.FILE_MKDIR.wire(), Map.of("path", tmp + "/x/y"))).rule())
         .isEqualTo("already-exists");
-    assertThat(failed(run(FsWire.MOVE, Map.of("from", tmp + "/x", "to", tmp + "/x/y/z"))).rule())
+    assertThat(
+            failed(
+                    run(
+                        StreamKind.FILE_MOVE.wire(),
+                        Map.of("from", tmp + "/x", "to", tmp + "/x/y/z")))
+                .rule())
         .isEqualTo("bad-path");
     Files.createDirectories(tmp.resolve("full/inside"));
     Files.createDirectories(tmp.resolve("dir2"));
     assertThat(
             failed(
                     run(
-                        FsWire.MOVE,
+                        StreamKind.FILE_MOVE.wire(),
                         Map.of("from", tmp + "/dir2", "to", tmp + "/full", "overwrite", "true")))
                 .rule())
         .isEqualTo("not-empty");
     assertThat(
             failed(
                     run(
-                        FsWire.MOVE,
+                        StreamKind.FILE_MOVE.wire(),
                         Map.of("from", tmp + "/b", "to", tmp + "/dir2", "overwrite", "true")))
                 .rule())
         .isEqualTo("is-a-directory");
     assertThat(
             failed(
                     run(
-                        FsWire.MOVE,
+                        StreamKind.FILE_MOVE.wire(),
                         Map.of("from", tmp + "/dir2", "to", tmp + "/b", "overwrite", "true")))
                 .rule())
         .isEqualTo("not-a-directory");
     assertThat(
             run(
-                FsWire.MOVE,
+                StreamKind.FILE_MOVE.wire(),
                 Map.of("from", tmp + "/dir2", "to", tmp + "/x/y", "overwrite", "true")))
         .containsExactly(new FsWire.Done(false, 1));
   }
@@ -197,7 +220,10 @@ class FileOpsTest {
     Client c = new Client();
     Stream s =
         link.gateway
-            .open(FsWire.WATCH, Map.of("path", tmp.toString(), "recursive", "true"), c)
+            .open(
+                StreamKind.FILE_WATCH.wire(),
+                Map.of("path", tmp.toString(), "recursive", "true"),
+                c)
             .get(10, TimeUnit.SECONDS);
     await(c, m -> m instanceof FsWire.Done);
     assertThat(c.messages.get(0)).isEqualTo(new FsWire.Done(false, 2));
@@ -225,20 +251,23 @@ class FileOpsTest {
       Client c = new Client();
       open.add(
           link.gateway
-              .open(FsWire.WATCH, Map.of("path", tmp.toString()), c)
+              .open(StreamKind.FILE_WATCH.wire(), Map.of("path", tmp.toString()), c)
               .get(10, TimeUnit.SECONDS));
       await(c, m -> m instanceof FsWire.Done);
     }
-    List<FsWire.Message> refused = run(FsWire.WATCH, Map.of("path", tmp.toString()));
+    List<FsWire.Message> refused =
+        run(StreamKind.FILE_WATCH.wire(), Map.of("path", tmp.toString()));
     assertThat(failed(refused).rule()).isEqualTo("too-many-watches");
-    assertThat(failed(run(FsWire.WATCH, Map.of("path", tmp + "/none"))).rule())
+    assertThat(failed(run(StreamKind.FILE_WATCH.wire(), Map.of("path", tmp + "/none"))).rule())
         .isIn("not-found", "too-many-watches");
 
     open.get(0).close();
     Instant deadline = Instant.now().plusSeconds(10);
     while (true) {
       Client c = new Client();
-      link.gateway.open(FsWire.WATCH, Map.of("path", tmp.toString()), c).get(10, TimeUnit.SECONDS);
+      link.gateway
+          .open(StreamKind.FILE_WATCH.wire(), Map.of("path", tmp.toString()), c)
+          .get(10, TimeUnit.SECONDS);
       await(c, m -> m instanceof FsWire.Done || m instanceof FsWire.Failed);
       if (c.messages.get(0) instanceof FsWire.Done) {
         break;

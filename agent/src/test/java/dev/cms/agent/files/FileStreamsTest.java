@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.testing.MemoryLink;
 import java.io.ByteArrayOutputStream;
@@ -180,7 +181,7 @@ class FileStreamsTest {
     byte[] content = "#!/bin/sh\necho hi\n".getBytes(UTF_8);
     List<String> lines =
         upload(
-            FileStreams.FILE_WRITE,
+            StreamKind.FILE_WRITE.wire(),
             Map.of("path", target.toString(), "mode", "755", "maxBytes", "1000"),
             content);
     assertThat(lines).containsExactly("ok " + content.length + " 1");
@@ -194,7 +195,7 @@ class FileStreamsTest {
     Path empty = tmp.resolve("a/empty");
     assertThat(
             upload(
-                FileStreams.FILE_WRITE,
+                StreamKind.FILE_WRITE.wire(),
                 Map.of("path", empty.toString(), "maxBytes", "0"),
                 new byte[0]))
         .containsExactly("ok 0 1");
@@ -232,7 +233,7 @@ class FileStreamsTest {
     try {
       List<String> lines =
           upload(
-              FileStreams.FILE_WRITE,
+              StreamKind.FILE_WRITE.wire(),
               Map.of("path", target.toString(), "maxBytes", String.valueOf(fresh.length)),
               fresh,
               16 * 1024,
@@ -280,7 +281,7 @@ class FileStreamsTest {
   private String writeRule(String path, Map<String, String> extra, int size) throws Exception {
     Map<String, String> params = new TreeMap<>(Map.of("path", path, "maxBytes", "1000"));
     params.putAll(extra);
-    return rule(upload(FileStreams.FILE_WRITE, params, filled(size, (byte) 'z')));
+    return rule(upload(StreamKind.FILE_WRITE.wire(), params, filled(size, (byte) 'z')));
   }
 
   @Test
@@ -293,7 +294,7 @@ class FileStreamsTest {
     try {
       assertThat(writeRule(locked + "/f", Map.of(), 1)).isEqualTo("permission-denied");
       List<String> lines =
-          upload(FileStreams.ARCHIVE_EXTRACT, limits(locked, 1_000_000), zip(List.of()));
+          upload(StreamKind.ARCHIVE_EXTRACT.wire(), limits(locked, 1_000_000), zip(List.of()));
       assertThat(rule(lines)).isEqualTo("permission-denied");
     } finally {
       Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -317,7 +318,8 @@ class FileStreamsTest {
       bytes += data.length;
       items.add(ZipItem.file(String.format("pkg/data/f%04d.txt", i), 0644, data));
     }
-    List<String> lines = upload(FileStreams.ARCHIVE_EXTRACT, limits(dest, 100_000_000), zip(items));
+    List<String> lines =
+        upload(StreamKind.ARCHIVE_EXTRACT.wire(), limits(dest, 100_000_000), zip(items));
     assertThat(lines).containsExactly("ok " + bytes + " " + items.size());
     for (ZipItem item : items) {
       Path p = dest.resolve(item.name);
@@ -347,7 +349,7 @@ class FileStreamsTest {
       z.write("hello".getBytes(UTF_8));
       z.closeArchiveEntry();
     }
-    assertThat(upload(FileStreams.ARCHIVE_EXTRACT, limits(dest, 1000), buf.toByteArray()))
+    assertThat(upload(StreamKind.ARCHIVE_EXTRACT.wire(), limits(dest, 1000), buf.toByteArray()))
         .containsExactly("ok 5 2");
     assertThat(mode(dest.resolve("d"))).isEqualTo("rwxr-xr-x");
     assertThat(mode(dest.resolve("d/f.txt"))).isEqualTo("rw-r--r--");
@@ -468,7 +470,7 @@ class FileStreamsTest {
     cases.add(new Case("bad-path", good, badPath));
 
     for (Case c : cases) {
-      List<String> lines = upload(FileStreams.ARCHIVE_EXTRACT, c.limits(), c.zip());
+      List<String> lines = upload(StreamKind.ARCHIVE_EXTRACT.wire(), c.limits(), c.zip());
       assertThat(rule(lines)).as(c.rule() + ": " + lines).isEqualTo(c.rule());
       assertThat(snapshot(dest)).as(c.rule()).isEqualTo(before);
       assertThat(debris(tmp)).as(c.rule()).isEmpty();
@@ -492,7 +494,7 @@ class FileStreamsTest {
 
     // when
     long start = System.nanoTime();
-    List<String> lines = upload(FileStreams.ARCHIVE_EXTRACT, limits, zip.toByteArray());
+    List<String> lines = upload(StreamKind.ARCHIVE_EXTRACT.wire(), limits, zip.toByteArray());
 
     // then
     assertThat(rule(lines)).isEqualTo("too-many-entries");
@@ -515,7 +517,7 @@ class FileStreamsTest {
     Path file = tmp.resolve("after.txt");
     List<String> after =
         upload(
-            FileStreams.FILE_WRITE,
+            StreamKind.FILE_WRITE.wire(),
             Map.of("path", file.toString(), "maxBytes", "1000", "mode", "644"),
             "still here".getBytes(UTF_8));
     assertThat(result(after)).startsWith("ok ");
@@ -528,9 +530,9 @@ class FileStreamsTest {
     new Random(42).nextBytes(big);
     Path file = tmp.resolve("big.bin");
     Files.write(file, big);
-    assertThat(download(FileStreams.FILE_READ, file.toString())).isEqualTo(big);
+    assertThat(download(StreamKind.FILE_READ.wire(), file.toString())).isEqualTo(big);
     Path empty = Files.createFile(tmp.resolve("empty"));
-    assertThat(download(FileStreams.FILE_READ, empty.toString())).isEmpty();
+    assertThat(download(StreamKind.FILE_READ.wire(), empty.toString())).isEmpty();
 
     Path src = tmp.resolve("src");
     Files.createDirectories(src.resolve("lib/deep/er"));
@@ -542,7 +544,7 @@ class FileStreamsTest {
         src.resolve("run.sh"), PosixFilePermissions.fromString("rwxr-x---"));
     Files.createSymbolicLink(src.resolve("link"), Path.of("../big.bin"));
     Files.createSymbolicLink(src.resolve("dirlink"), Path.of(".."));
-    byte[] zip = download(FileStreams.ARCHIVE_CREATE, src.toString());
+    byte[] zip = download(StreamKind.ARCHIVE_CREATE.wire(), src.toString());
 
     Map<String, String> unzipped = new TreeMap<>();
     try (ZipFile z =
@@ -566,7 +568,7 @@ class FileStreamsTest {
 
     // and back in through archive-extract
     Path copy = tmp.resolve("copy");
-    List<String> lines = upload(FileStreams.ARCHIVE_EXTRACT, limits(copy, 10_000_000), zip);
+    List<String> lines = upload(StreamKind.ARCHIVE_EXTRACT.wire(), limits(copy, 10_000_000), zip);
     assertThat(result(lines)).isEqualTo("ok " + (big.length + 4 + 10) + " " + expected.size());
     assertThat(snapshot(copy)).isEqualTo(expected);
   }
@@ -577,19 +579,19 @@ class FileStreamsTest {
     Files.createDirectories(dir);
     Path file = tmp.resolve("file");
     Files.writeString(file, "x");
-    assertRefused(FileStreams.FILE_READ, tmp + "/missing", "not-found: ");
-    assertRefused(FileStreams.FILE_READ, file + "/below", "not-found: ");
-    assertRefused(FileStreams.FILE_READ, dir.toString(), "is-a-directory: ");
-    assertRefused(FileStreams.FILE_READ, "relative", "bad-path: ");
-    assertRefused(FileStreams.FILE_READ, dir + "/../file", "bad-path: ");
-    assertRefused(FileStreams.ARCHIVE_CREATE, tmp + "/missing", "not-found: ");
-    assertRefused(FileStreams.ARCHIVE_CREATE, file.toString(), "not-a-directory: ");
-    assertRefused(FileStreams.ARCHIVE_CREATE, "", "bad-path: ");
+    assertRefused(StreamKind.FILE_READ.wire(), tmp + "/missing", "not-found: ");
+    assertRefused(StreamKind.FILE_READ.wire(), file + "/below", "not-found: ");
+    assertRefused(StreamKind.FILE_READ.wire(), dir.toString(), "is-a-directory: ");
+    assertRefused(StreamKind.FILE_READ.wire(), "relative", "bad-path: ");
+    assertRefused(StreamKind.FILE_READ.wire(), dir + "/../file", "bad-path: ");
+    assertRefused(StreamKind.ARCHIVE_CREATE.wire(), tmp + "/missing", "not-found: ");
+    assertRefused(StreamKind.ARCHIVE_CREATE.wire(), file.toString(), "not-a-directory: ");
+    assertRefused(StreamKind.ARCHIVE_CREATE.wire(), "", "bad-path: ");
     Path fifo = tmp.resolve("fifo");
     if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
-      assertRefused(FileStreams.FILE_READ, fifo.toString(), "special-file: ");
+      assertRefused(StreamKind.FILE_READ.wire(), fifo.toString(), "special-file: ");
     }
-    StreamRefusedException noPath = refusal(FileStreams.FILE_READ, Map.of());
+    StreamRefusedException noPath = refusal(StreamKind.FILE_READ.wire(), Map.of());
     assertThat(noPath.getMessage()).startsWith("bad-path: ");
   }
 
@@ -607,7 +609,7 @@ class FileStreamsTest {
     Client writer = new Client();
     Stream w =
         open(
-            FileStreams.FILE_WRITE,
+            StreamKind.FILE_WRITE.wire(),
             Map.of("path", target.toString(), "maxBytes", "100000000"),
             writer);
     w.write(new byte[100_000]);
@@ -622,7 +624,7 @@ class FileStreamsTest {
     Map<String, String> before = snapshot(dest);
     byte[] zip = zip(List.of(ZipItem.file("keep", 0644, new byte[200_000])));
     Client extractor = new Client();
-    Stream x = open(FileStreams.ARCHIVE_EXTRACT, limits(dest, 10_000_000), extractor);
+    Stream x = open(StreamKind.ARCHIVE_EXTRACT.wire(), limits(dest, 10_000_000), extractor);
     x.write(zip, 0, zip.length / 2);
     waitFor(() -> !debris(dest).isEmpty());
     x.reset(ErrorCode.CANCELLED, "user cancelled");
@@ -638,13 +640,13 @@ class FileStreamsTest {
     Path target = tmp.resolve("lost/f.bin");
     Stream w =
         open(
-            FileStreams.FILE_WRITE,
+            StreamKind.FILE_WRITE.wire(),
             Map.of("path", target.toString(), "maxBytes", "100000000"),
             new Client());
     w.write(new byte[100_000]);
     Path dest = Files.createDirectories(tmp.resolve("lost-x"));
     byte[] zip = zip(List.of(ZipItem.file("big", 0644, new byte[200_000])));
-    Stream x = open(FileStreams.ARCHIVE_EXTRACT, limits(dest, 10_000_000), new Client());
+    Stream x = open(StreamKind.ARCHIVE_EXTRACT.wire(), limits(dest, 10_000_000), new Client());
     x.write(zip, 0, zip.length / 2);
     waitFor(() -> !debris(tmp.resolve("lost")).isEmpty() && !debris(dest).isEmpty());
 
@@ -834,11 +836,16 @@ class FileStreamsTest {
   private static MemoryLink link(int window, java.util.concurrent.Executor workers) {
     java.util.Map<String, dev.cms.domain.protocol.Mux.Acceptor> kinds =
         java.util.Map.of(
-            FileStreams.FILE_WRITE, open -> FileStreams.fileWrite(open, workers),
-            FileStreams.ARCHIVE_EXTRACT, open -> FileStreams.archiveExtract(open, workers),
-            FileStreams.FILE_READ, open -> FileStreams.fileRead(open, workers),
-            FileStreams.ARCHIVE_CREATE, open -> FileStreams.archiveCreate(open, workers),
-            OutOfMemory.KIND, open -> new OutOfMemory(workers, open.params()));
+            StreamKind.FILE_WRITE.wire(),
+            open -> FileStreams.fileWrite(open, workers),
+            StreamKind.ARCHIVE_EXTRACT.wire(),
+            open -> FileStreams.archiveExtract(open, workers),
+            StreamKind.FILE_READ.wire(),
+            open -> FileStreams.fileRead(open, workers),
+            StreamKind.ARCHIVE_CREATE.wire(),
+            open -> FileStreams.archiveCreate(open, workers),
+            OutOfMemory.KIND,
+            open -> new OutOfMemory(workers, open.params()));
     return new MemoryLink(
         window,
         open -> {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.testing.MemoryLink;
 import java.io.BufferedReader;
@@ -153,7 +154,7 @@ class PortWatcherTest {
 
   private static Lines open(MemoryLink link) throws Exception {
     Lines l = new Lines();
-    l.stream = link.gateway.open(PortStreams.KIND, Map.of(), l).get(5, TimeUnit.SECONDS);
+    l.stream = link.gateway.open(StreamKind.PORTS.wire(), Map.of(), l).get(5, TimeUnit.SECONDS);
     return l;
   }
 

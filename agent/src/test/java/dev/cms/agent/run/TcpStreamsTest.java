@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.testing.MemoryLink;
 import java.io.ByteArrayOutputStream;
@@ -55,7 +56,7 @@ class TcpStreamsTest {
               throw new StreamRefusedException(ErrorCode.UNKNOWN_KIND, "gateway accepts nothing");
             },
             open -> {
-              if (!open.kind().equals(TcpStreams.KIND)) {
+              if (!open.kind().equals(StreamKind.TCP.wire())) {
                 throw new StreamRefusedException(ErrorCode.UNKNOWN_KIND, open.kind());
               }
               return tcp.accept(open);
@@ -151,13 +152,13 @@ class TcpStreamsTest {
 
   private Stream open(int port, Collector c) throws Exception {
     return link.gateway
-        .open(TcpStreams.KIND, Map.of("port", Integer.toString(port)), c)
+        .open(StreamKind.TCP.wire(), Map.of("port", Integer.toString(port)), c)
         .get(5, TimeUnit.SECONDS);
   }
 
   private String refusal(Map<String, String> params) {
     try {
-      link.gateway.open(TcpStreams.KIND, params, new Collector()).get(5, TimeUnit.SECONDS);
+      link.gateway.open(StreamKind.TCP.wire(), params, new Collector()).get(5, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       assertThat(e.getCause()).isInstanceOf(StreamRefusedException.class);
       assertThat(((StreamRefusedException) e.getCause()).code()).isEqualTo(ErrorCode.REFUSED);
@@ -312,7 +313,10 @@ class TcpStreamsTest {
       Collector c = new Collector();
       Stream s =
           link.gateway
-              .open(TcpStreams.KIND, Map.of("port", Integer.toString(echo.port()), "host", host), c)
+              .open(
+                  StreamKind.TCP.wire(),
+                  Map.of("port", Integer.toString(echo.port()), "host", host),
+                  c)
               .get(5, TimeUnit.SECONDS);
       s.write("ping".getBytes());
       s.close();
@@ -343,7 +347,7 @@ class TcpStreamsTest {
       Collector c = new Collector();
       CompletableFuture<Stream> opened =
           link.gateway.open(
-              TcpStreams.KIND, Map.of("port", Integer.toString(server.getLocalPort())), c);
+              StreamKind.TCP.wire(), Map.of("port", Integer.toString(server.getLocalPort())), c);
       Socket accepted = server.accept();
       Stream s = opened.get(5, TimeUnit.SECONDS);
       accepted.setSoLinger(true, 0); // close with RST

@@ -29,9 +29,6 @@ import java.util.regex.Pattern;
  */
 public final class EnvWire {
 
-  /** The stream kind. */
-  public static final String KIND = "env";
-
   /** Variable names. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 

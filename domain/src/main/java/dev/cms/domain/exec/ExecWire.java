@@ -15,9 +15,6 @@ import java.util.Objects;
  */
 public final class ExecWire {
 
-  /** The stream kind. */
-  public static final String KIND = "exec";
-
   /** The largest message: a chunk of output of at most this many bytes, plus its tag. */
   public static final int MAX_CHUNK = 16 * 1024;
 

@@ -24,26 +24,14 @@ import java.util.Objects;
  * <p>One-shot kinds send {@code Entry}s (list, stat) and end with one {@code Done} or {@code
  * Failed}; a watch sends {@code Done} (watching; {@code count} directories, truncated when the
  * directory bound cut the tree) or {@code Failed}, then {@code Change}s and {@code Overflow}s.
+ *
+ * <p>The kinds ({@link dev.cms.domain.protocol.StreamKind}) and their parameters: {@code file-list}
+ * ({@code path}, {@code depth} 1..8, {@code maxEntries}), {@code file-stat} ({@code path}), {@code
+ * file-delete} ({@code path}, {@code recursive}), {@code file-move} ({@code from}, {@code to},
+ * {@code overwrite}), {@code file-mkdir} ({@code path}, {@code parents}), {@code file-watch}
+ * ({@code path}, {@code recursive}); booleans are {@code true}/{@code false}.
  */
 public final class FsWire {
-
-  /** List a directory: params {@code path}, {@code depth} (1..8), {@code maxEntries}. */
-  public static final String LIST = "file-list";
-
-  /** Stat one path: param {@code path}; one {@code Entry} (links not followed), then Done. */
-  public static final String STAT = "file-stat";
-
-  /** Delete a path: params {@code path}, {@code recursive} ({@code true}/{@code false}). */
-  public static final String DELETE = "file-delete";
-
-  /** Rename a path: params {@code from}, {@code to}, {@code overwrite}. */
-  public static final String MOVE = "file-move";
-
-  /** Make a directory: params {@code path}, {@code parents}. */
-  public static final String MKDIR = "file-mkdir";
-
-  /** Watch a directory for changes: params {@code path}, {@code recursive}. */
-  public static final String WATCH = "file-watch";
 
   /** The largest message body: a path of up to 16 KiB of UTF-8 plus the fixed fields. */
   public static final int MAX_MESSAGE = 32 * 1024;

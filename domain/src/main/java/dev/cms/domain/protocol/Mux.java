@@ -154,6 +154,14 @@ public final class Mux implements AutoCloseable {
   }
 
   /**
+   * Opens a stream of a known {@link StreamKind}; see {@link #open(String, Map, StreamHandler)}.
+   */
+  public CompletableFuture<Stream> open(
+      StreamKind kind, Map<String, String> params, StreamHandler handler) {
+    return open(kind.wire(), params, handler);
+  }
+
+  /**
    * Opens a stream.
    *
    * @param kind what the stream is for (for example {@code echo})

@@ -5,6 +5,7 @@ import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.containers.control.Containers;
@@ -89,7 +90,7 @@ public class Commands {
     Collector c = new Collector(System.nanoTime(), output);
     CompletableFuture<Stream> stream = new CompletableFuture<>();
     link.mux()
-        .open(ExecWire.KIND, params, c)
+        .open(StreamKind.EXEC, params, c)
         .orTimeout(OPEN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .whenComplete(
             (s, failure) -> {

@@ -1,8 +1,9 @@
 package dev.cms.gateway.files.boundary;
 
-import dev.cms.gateway.config.Settings;
+import dev.cms.domain.files.Transfer;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.files.control.Transfers;
+import dev.cms.gateway.files.control.Uploads;
 import dev.cms.gateway.security.Caller;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -17,7 +18,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -33,8 +33,8 @@ public class ArchiveResource {
 
   @Inject Containers containers;
   @Inject Transfers transfers;
+  @Inject Uploads uploads;
   @Inject Caller caller;
-  @Inject Settings settings;
 
   @POST
   @Consumes(MediaType.WILDCARD)
@@ -49,19 +49,10 @@ public class ArchiveResource {
       @QueryParam("dest") String dest,
       @HeaderParam("Content-Length") Long length,
       InputStream body) {
-    Uploads.require(dest, "dest");
+    QueryChecks.require(dest, "dest");
     containers.requireRunning(caller.scope(), id);
-    Uploads.checkLength(settings, length);
-    Map<String, String> params = new LinkedHashMap<>();
-    params.put("dest", dest);
-    params.put("maxBytes", Long.toString(settings.maxUploadBytes()));
-    params.put("maxEntries", Long.toString(settings.maxArchiveEntries()));
-    params.put("maxUnpackedBytes", Long.toString(settings.maxUnpackedBytes()));
-    params.put("maxRatio", Long.toString(settings.maxCompressionRatio()));
-    Transfers.Result r =
-        transfers.upload(id, "archive-extract", params, body, settings.maxUploadBytes());
-    containers.note(
-        id, "ARCHIVE_EXTRACTED", dest + " (" + r.entries() + " entries, " + r.bytes() + " bytes)");
+    uploads.checkLength(length);
+    Transfer.Done r = uploads.upload(id, uploads.archiveExtract(dest), body);
     return Map.of("dest", dest, "entries", r.entries(), "bytes", r.bytes());
   }
 
@@ -69,12 +60,13 @@ public class ArchiveResource {
   @Produces("application/zip")
   @Operation(summary = "Download a directory as a zip")
   public Response getArchive(@PathParam("id") String id, @QueryParam("path") String path) {
-    Uploads.require(path, "path");
+    QueryChecks.require(path, "path");
     containers.requireRunning(caller.scope(), id);
-    StreamingOutput d = transfers.download(id, "archive-create", Map.of("path", path));
+    StreamingOutput d = transfers.download(id, new Transfer.ArchiveCreate(path));
     String name = path.equals("/") ? "root" : path.substring(path.lastIndexOf('/') + 1);
     return Response.ok(d, "application/zip")
-        .header("Content-Disposition", "attachment; filename=\"" + Uploads.safe(name) + ".zip\"")
+        .header(
+            "Content-Disposition", "attachment; filename=\"" + QueryChecks.safe(name) + ".zip\"")
         .build();
   }
 }

@@ -1,12 +1,15 @@
 package dev.cms.gateway.files.boundary;
 
-import dev.cms.gateway.config.Settings;
+import dev.cms.domain.files.ParamException;
+import dev.cms.domain.files.Transfer;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.files.control.FileEntry;
 import dev.cms.gateway.files.control.FileOperations;
 import dev.cms.gateway.files.control.FileRequests;
 import dev.cms.gateway.files.control.Listing;
+import dev.cms.gateway.files.control.Refusals;
 import dev.cms.gateway.files.control.Transfers;
+import dev.cms.gateway.files.control.Uploads;
 import dev.cms.gateway.files.control.WatchView;
 import dev.cms.gateway.files.control.Watches;
 import dev.cms.gateway.problems.ApiException;
@@ -28,7 +31,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -53,8 +55,8 @@ public class FilesResource {
 
   @Inject Containers containers;
   @Inject Transfers transfers;
+  @Inject Uploads uploads;
   @Inject Caller caller;
-  @Inject Settings settings;
   @Inject FileOperations files;
   @Inject Watches watches;
 
@@ -72,18 +74,16 @@ public class FilesResource {
       @QueryParam("mode") String mode,
       @HeaderParam("Content-Length") Long length,
       InputStream body) {
-    Uploads.require(path, "path");
+    QueryChecks.require(path, "path");
     containers.requireRunning(caller.scope(), id);
-    Uploads.checkLength(settings, length);
-    Map<String, String> params = new LinkedHashMap<>();
-    params.put("path", path);
-    if (mode != null && !mode.isBlank()) {
-      params.put("mode", mode.strip());
+    uploads.checkLength(length);
+    Transfer.FileWrite request;
+    try {
+      request = uploads.fileWrite(path, mode);
+    } catch (ParamException e) {
+      throw Refusals.problem(e.rule(), e.getMessage());
     }
-    params.put("maxBytes", Long.toString(settings.maxUploadBytes()));
-    Transfers.Result r =
-        transfers.upload(id, "file-write", params, body, settings.maxUploadBytes());
-    containers.note(id, "FILE_WRITTEN", path + " (" + r.bytes() + " bytes)");
+    Transfer.Done r = uploads.upload(id, request, body);
     return Map.of("path", path, "bytes", r.bytes());
   }
 
@@ -118,7 +118,7 @@ public class FilesResource {
       @Parameter(description = "with list: levels, 1 to 8") @QueryParam("depth") Integer depth,
       @Parameter(description = "with list: most entries, 1 to 10000") @QueryParam("limit")
           Integer limit) {
-    Uploads.require(path, "path");
+    QueryChecks.require(path, "path");
     if (list != null && stat != null) {
       throw ApiException.badRequest("list and stat cannot be asked together").withRule("bad-param");
     }
@@ -131,10 +131,10 @@ public class FilesResource {
       FileEntry e = files.stat(id, path);
       return Response.ok(e, MediaType.APPLICATION_JSON).build();
     }
-    StreamingOutput d = transfers.download(id, "file-read", Map.of("path", path));
+    StreamingOutput d = transfers.download(id, new Transfer.FileRead(path));
     String name = path.substring(path.lastIndexOf('/') + 1);
     return Response.ok(d, MediaType.APPLICATION_OCTET_STREAM)
-        .header("Content-Disposition", "attachment; filename=\"" + Uploads.safe(name) + "\"")
+        .header("Content-Disposition", "attachment; filename=\"" + QueryChecks.safe(name) + "\"")
         .build();
   }
 
@@ -153,7 +153,7 @@ public class FilesResource {
       @PathParam("id") String id,
       @QueryParam("path") String path,
       @QueryParam("recursive") boolean recursive) {
-    Uploads.require(path, "path");
+    QueryChecks.require(path, "path");
     containers.requireRunning(caller.scope(), id);
     int n = files.delete(id, path, recursive);
     containers.note(id, "FILE_DELETED", path + " (" + n + " entries)");

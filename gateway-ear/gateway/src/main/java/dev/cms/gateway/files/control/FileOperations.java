@@ -1,11 +1,14 @@
 package dev.cms.gateway.files.control;
 
+import dev.cms.domain.files.FileOp;
 import dev.cms.domain.files.FsWire;
+import dev.cms.domain.files.Rule;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.problems.ApiException;
@@ -13,9 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -56,11 +57,7 @@ public class FileOperations {
       throw ApiException.badRequest("limit must be 1 to " + MAX_LIMIT + ", was " + max)
           .withRule("bad-param");
     }
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("path", path);
-    p.put("depth", Integer.toString(d));
-    p.put("maxEntries", Integer.toString(max));
-    Outcome o = run(containerId, FsWire.LIST, p, max);
+    Outcome o = run(containerId, new FileOp.List(path, d, max), max);
     String root = trimmed(path);
     List<FileEntry> entries = new ArrayList<>();
     for (FsWire.Entry e : o.entries) {
@@ -76,7 +73,7 @@ public class FileOperations {
 
   /** The entry of one path (a link is described, not followed). */
   public FileEntry stat(String containerId, String path) {
-    Outcome o = run(containerId, FsWire.STAT, Map.of("path", path), 1);
+    Outcome o = run(containerId, new FileOp.Stat(path), 1);
     if (o.entries.size() != 1) {
       throw new ApiException(502, "Bad Gateway", "the agent sent no entry", null);
     }
@@ -86,27 +83,17 @@ public class FileOperations {
 
   /** Deletes a path; a non-empty directory only when {@code recursive}. Returns the count. */
   public int delete(String containerId, String path, boolean recursive) {
-    return run(
-            containerId,
-            FsWire.DELETE,
-            Map.of("path", path, "recursive", Boolean.toString(recursive)),
-            0)
-        .done
-        .count();
+    return run(containerId, new FileOp.Delete(path, recursive), 0).done.count();
   }
 
   /** Renames {@code from} to {@code to}; replaces an existing {@code to} only on overwrite. */
   public void move(String containerId, String from, String to, boolean overwrite) {
-    run(
-        containerId,
-        FsWire.MOVE,
-        Map.of("from", from, "to", to, "overwrite", Boolean.toString(overwrite)),
-        0);
+    run(containerId, new FileOp.Move(from, to, overwrite), 0);
   }
 
   /** Makes a directory (mode 755), with its missing parents when {@code parents}. */
   public void mkdir(String containerId, String path, boolean parents) {
-    run(containerId, FsWire.MKDIR, Map.of("path", path, "parents", Boolean.toString(parents)), 0);
+    run(containerId, new FileOp.Mkdir(path, parents), 0);
   }
 
   static FileEntry view(FsWire.Entry e, String absolute) {
@@ -131,7 +118,8 @@ public class FileOperations {
   /** What one operation stream brought. */
   private record Outcome(List<FsWire.Entry> entries, FsWire.Done done) {}
 
-  private Outcome run(String containerId, String kind, Map<String, String> params, int maxEntries) {
+  private Outcome run(String containerId, FileOp.Open op, int maxEntries) {
+    StreamKind kind = op.kind();
     Agents.Link link =
         agents
             .link(containerId)
@@ -141,10 +129,10 @@ public class FileOperations {
                         "the agent of container " + containerId + " is not connected", null));
     Collector c = new Collector(maxEntries);
     try {
-      link.mux().open(kind, params, c).get(OPEN_TIMEOUT_S, TimeUnit.SECONDS);
+      link.mux().open(kind, op.params(), c).get(OPEN_TIMEOUT_S, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof StreamRefusedException r) {
-        throw Transfers.refusal("refused", "the agent refused " + kind + ": " + r.getMessage());
+        throw Refusals.problem("refused", "the agent refused " + kind + ": " + r.getMessage());
       }
       throw ApiException.unavailable("the agent could not be reached", e);
     } catch (TimeoutException e) {
@@ -163,7 +151,7 @@ public class FileOperations {
       throw ApiException.unavailable("interrupted", e);
     }
     if (end instanceof FsWire.Failed f) {
-      throw Transfers.refusal(f.rule(), f.message());
+      throw Refusals.problem(f.rule(), f.message());
     }
     if (!(end instanceof FsWire.Done done)) {
       throw new ApiException(
@@ -206,7 +194,7 @@ public class FileOperations {
         }
       } catch (ProtocolException e) {
         LOG.warning(() -> "agent broke a file stream: " + e.getMessage());
-        end.complete(new FsWire.Failed("io-error", "the agent sent a malformed answer"));
+        end.complete(new FsWire.Failed(Rule.IO_ERROR.wire(), "the agent sent a malformed answer"));
         s.reset(ErrorCode.PROTOCOL, e.getMessage());
       }
     }
@@ -218,7 +206,7 @@ public class FileOperations {
 
     @Override
     public void onReset(Stream s, int code, String reason) {
-      end.complete(new FsWire.Failed("io-error", "the operation was aborted: " + reason));
+      end.complete(new FsWire.Failed(Rule.IO_ERROR.wire(), "the operation was aborted: " + reason));
     }
   }
 }

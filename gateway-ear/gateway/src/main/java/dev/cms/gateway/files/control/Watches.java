@@ -1,11 +1,13 @@
 package dev.cms.gateway.files.control;
 
+import dev.cms.domain.files.FileOp;
 import dev.cms.domain.files.FsWire;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
@@ -57,7 +59,7 @@ public class Watches {
     W w;
     synchronized (mine) {
       if (mine.size() >= MAX_PER_CONTAINER) {
-        throw Transfers.refusal(
+        throw Refusals.problem(
             "too-many-watches",
             "at most " + MAX_PER_CONTAINER + " watches per container; delete one first");
       }
@@ -67,7 +69,7 @@ public class Watches {
     try {
       FsWire.Message first = open(w).get(OPEN_TIMEOUT_S + 20, TimeUnit.SECONDS);
       if (first instanceof FsWire.Failed f) {
-        throw Transfers.refusal(f.rule(), f.message());
+        throw Refusals.problem(f.rule(), f.message());
       }
       return w.view();
     } catch (ExecutionException e) {
@@ -76,7 +78,7 @@ public class Watches {
         throw forget(w, a);
       }
       if (cause instanceof StreamRefusedException r) {
-        throw forget(w, Transfers.refusal("refused", r.getMessage()));
+        throw forget(w, Refusals.problem("refused", r.getMessage()));
       }
       throw forget(w, ApiException.unavailable("the agent could not be reached", cause));
     } catch (TimeoutException e) {
@@ -124,7 +126,7 @@ public class Watches {
                         "the agent of container " + w.containerId + " is not connected", null));
     Handler h = new Handler(w);
     link.mux()
-        .open(FsWire.WATCH, Map.of("path", w.path, "recursive", Boolean.toString(w.recursive)), h)
+        .open(StreamKind.FILE_WATCH, new FileOp.Watch(w.path, w.recursive).params(), h)
         .orTimeout(OPEN_TIMEOUT_S, TimeUnit.SECONDS)
         .whenComplete(
             (s, failure) -> {

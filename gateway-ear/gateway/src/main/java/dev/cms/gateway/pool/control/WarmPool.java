@@ -6,6 +6,7 @@ import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerView;
@@ -258,7 +259,7 @@ public class WarmPool implements WarmSupply {
     try {
       Stream s =
           link.mux()
-              .open(EnvWire.KIND, Map.of(), handler)
+              .open(StreamKind.ENV, Map.of(), handler)
               .get(ENV_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       for (EnvWire.Message m : EnvWire.messages(env)) {
         byte[] b = EnvWire.encode(m);

@@ -4,6 +4,7 @@ import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Mux;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,14 +69,15 @@ public final class TcpPipe implements StreamHandler {
 
   private static TcpPipe open(Mux mux, Map<String, String> params, long timeoutMillis)
       throws StreamRefusedException, TimeoutException, IOException {
-    return open(mux, "tcp", params, timeoutMillis);
+    return open(mux, StreamKind.TCP, params, timeoutMillis);
   }
 
   /**
    * Opens any byte stream of the agent as a pipe (for example a {@code file-read}), with the same
    * credit discipline.
    */
-  public static TcpPipe open(Mux mux, String kind, Map<String, String> params, long timeoutMillis)
+  public static TcpPipe open(
+      Mux mux, StreamKind kind, Map<String, String> params, long timeoutMillis)
       throws StreamRefusedException, TimeoutException, IOException {
     TcpPipe pipe = new TcpPipe();
     CompletableFuture<Stream> f = mux.open(kind, params, pipe);

@@ -5,6 +5,7 @@ import dev.cms.domain.protocol.LineBuffer;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,7 +56,7 @@ public class Ports {
         .ifPresent(
             link ->
                 link.mux()
-                    .open("ports", Map.of(), follower(change.containerId()))
+                    .open(StreamKind.PORTS, Map.of(), follower(change.containerId()))
                     .whenComplete(
                         (s, e) -> {
                           if (e != null) {

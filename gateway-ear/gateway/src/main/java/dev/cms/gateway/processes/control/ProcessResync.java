@@ -16,7 +16,6 @@ import java.util.logging.Logger;
  * PROTOCOL}; the processes already learned stay, the link stays.
  */
 final class ProcessResync implements StreamHandler {
-  static final String KIND = "processes";
 
   private static final Logger LOG = Logger.getLogger(ProcessResync.class.getName());
 

@@ -8,6 +8,7 @@ import dev.cms.domain.protocol.Mux;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
 import dev.cms.gateway.agents.control.Agents;
@@ -212,7 +213,7 @@ public class Processes {
       }
       link.get()
           .mux()
-          .open("terminal", withEnv(params), this)
+          .open(StreamKind.TERMINAL, withEnv(params), this)
           .whenComplete(
               (s, e) -> {
                 if (e != null) {
@@ -446,7 +447,7 @@ public class Processes {
             link ->
                 link.mux()
                     .open(
-                        ProcessResync.KIND,
+                        StreamKind.PROCESSES,
                         Map.of(),
                         new ProcessResync(this, containerId, link.mux()))
                     .whenComplete(

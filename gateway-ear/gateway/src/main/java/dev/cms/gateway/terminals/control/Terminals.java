@@ -7,6 +7,7 @@ import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
 import dev.cms.gateway.agents.control.Agents;
@@ -230,7 +231,7 @@ public class Terminals {
       }
       link.get()
           .mux()
-          .open("terminal", params, this)
+          .open(StreamKind.TERMINAL, params, this)
           .whenComplete(
               (s, e) -> {
                 if (e != null) {
