@@ -146,6 +146,7 @@ public class Containers {
         new ContainerRecord(
             id, owner, limits, labels, Secrets.hash(token), Secrets.hash(agentSecret), now);
     record.fromTemplate(template.name());
+    record.madeBy(identity.id());
     if (fork != null) {
       record.forkedFrom(fork.snapshotId());
     }
@@ -241,6 +242,7 @@ public class Containers {
             Secrets.hash(agentSecret),
             now);
     record.fromTemplate(template);
+    record.madeBy(identity.id());
     store.add(
         record,
         new ContainerEvent(
@@ -307,18 +309,51 @@ public class Containers {
 
   /** Removes a waiting warm-pool container (engine and record); not one a user claimed. */
   public void removePooled(String id, String reason) {
-    ContainerRecord rec = store.find(id);
+    ContainerRecord rec;
+    try {
+      rec = store.find(id);
+    } catch (RuntimeException e) {
+      // at the gateway's stop the server closes the application's data source before the warm
+      // pool drains: the engine's labels still say which containers wait in the pool (the next
+      // start's reconciliation marks their records)
+      LOG.fine(() -> "no database for removing pooled " + id + ": " + e);
+      for (RuntimeContainer c : pooledOnEngine()) {
+        if (id.equals(c.labels().get(LABEL_RECORD))) {
+          runtime.remove(c.engineId());
+        }
+      }
+      return;
+    }
     if (rec != null && isPooled(rec)) {
       remove(id, reason);
     }
   }
 
-  /** The warm-pool containers with a live record (e.g. left by an earlier run of the gateway). */
+  /**
+   * The warm-pool containers with a live record (e.g. left by an earlier run of the gateway); at
+   * the gateway's stop, without the database, those the engine holds for the pool.
+   */
   public List<String> pooledRecords() {
-    return store.byOwner(POOL_OWNER).stream()
-        .filter(r -> ON_ENGINE.contains(r.status()))
-        .map(ContainerRecord::id)
+    try {
+      return store.byOwner(POOL_OWNER).stream()
+          .filter(r -> ON_ENGINE.contains(r.status()) && ours(r))
+          .map(ContainerRecord::id)
+          .toList();
+    } catch (RuntimeException e) {
+      LOG.fine(() -> "no database for listing the pooled records: " + e);
+      return pooledOnEngine().stream().map(c -> c.labels().get(LABEL_RECORD)).toList();
+    }
+  }
+
+  private List<RuntimeContainer> pooledOnEngine() {
+    return runtime.list(Map.of(LABEL_GATEWAY, identity.id())).stream()
+        .filter(c -> c.labels().containsKey(LABEL_POOL) && c.labels().containsKey(LABEL_RECORD))
         .toList();
+  }
+
+  /** Whether this gateway made the container (its engine holds it): it reconciles and reaps it. */
+  private boolean ours(ContainerRecord rec) {
+    return rec.madeBy(identity.id(), true);
   }
 
   private static boolean isPooled(ContainerRecord rec) {
@@ -881,7 +916,10 @@ public class Containers {
         byRecord.put(rid, c);
       }
     }
-    List<ContainerRecord> records = store.inStatuses(ON_ENGINE);
+    // the records of this gateway's containers only: another gateway sharing the database keeps
+    // its own (its containers carry its id, and may be on another engine)
+    List<ContainerRecord> records =
+        store.inStatuses(ON_ENGINE).stream().filter(this::ours).toList();
     int changed = 0;
     Instant now = Instant.now();
     for (ContainerRecord rec : records) {
@@ -954,7 +992,7 @@ public class Containers {
     Instant now = Instant.now();
     List<ContainerRecord> live = store.inStatuses(ON_ENGINE);
     for (ContainerRecord rec : live) {
-      if (isPooled(rec)) {
+      if (isPooled(rec) || !ours(rec)) {
         continue; // waits for a user: its clocks start at the claim; the pool checks its health
       }
       var limits = rec.limits();
@@ -986,6 +1024,8 @@ public class Containers {
     synchronized (lock(id)) {
       ContainerRecord rec = find(id);
       if (rec.status() == ContainerStatus.DELETED || rec.status() == ContainerStatus.FAILED) {
+        // a repeated delete (or a reap of a gone record) must not leave its lock behind
+        locks.remove(id);
         return;
       }
       busy.add(id);

@@ -86,6 +86,10 @@ public class ContainerRecord {
   @Column(name = "label_value", length = 1024, nullable = false)
   private Map<String, String> labels = new TreeMap<>();
 
+  /** The gateway that made the container (null: a record from before issue 13, this gateway's). */
+  @Column(name = "gateway_id", length = 64)
+  private String gatewayId;
+
   @Column(name = "client_token_hash", nullable = false)
   private String clientTokenHash;
 
@@ -211,6 +215,18 @@ public class ContainerRecord {
   public void assignEngine(String engineId, String image) {
     this.engineId = engineId;
     this.image = image;
+  }
+
+  /** Notes the gateway that makes this container (before it is persisted). */
+  public void madeBy(String gatewayId) {
+    this.gatewayId = gatewayId;
+  }
+
+  /**
+   * Whether gateway {@code id} made the container (records from before gateways were named: yes).
+   */
+  public boolean madeBy(String id, boolean unnamedToo) {
+    return gatewayId == null ? unnamedToo : gatewayId.equals(id);
   }
 
   /** Notes the snapshot this container is made from (before it is persisted). */
