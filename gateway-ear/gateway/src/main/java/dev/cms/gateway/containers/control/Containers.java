@@ -314,8 +314,8 @@ public class Containers {
       rec = store.find(id);
     } catch (RuntimeException e) {
       // at the gateway's stop the server closes the application's data source before the warm
-      // pool drains: the engine's labels still say which containers wait in the pool (the next
-      // start's reconciliation marks their records)
+      // pool drains; the caller knows this one waits (a claim takes it off the pool's list first),
+      // so it goes from the engine (the next start's reconciliation marks its record)
       LOG.fine(() -> "no database for removing pooled " + id + ": " + e);
       for (RuntimeContainer c : pooledOnEngine()) {
         if (id.equals(c.labels().get(LABEL_RECORD))) {
@@ -330,8 +330,9 @@ public class Containers {
   }
 
   /**
-   * The warm-pool containers with a live record (e.g. left by an earlier run of the gateway); at
-   * the gateway's stop, without the database, those the engine holds for the pool.
+   * The warm-pool containers with a live record (e.g. left by an earlier run of the gateway); none
+   * at the gateway's stop without the database (the engine's pool label stays on a claimed
+   * container, so only the record tells a waiting one; the next start's clean-up removes them).
    */
   public List<String> pooledRecords() {
     try {
@@ -341,7 +342,7 @@ public class Containers {
           .toList();
     } catch (RuntimeException e) {
       LOG.fine(() -> "no database for listing the pooled records: " + e);
-      return pooledOnEngine().stream().map(c -> c.labels().get(LABEL_RECORD)).toList();
+      return List.of();
     }
   }
 
