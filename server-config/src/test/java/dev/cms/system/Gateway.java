@@ -267,6 +267,27 @@ public final class Gateway {
     }
     Engine.removeAllLabelled("cms.gateway", gatewayId);
     Engine.releaseDisks(dataDir);
+    if (!database.isEmpty()) {
+      dropPostgresqlDatabase(database.get("CMS_DB_URL"));
+    }
+  }
+
+  /**
+   * Drops a database {@link #freshPostgresqlDatabase} made (best effort: a leftover is harmless).
+   */
+  public static void dropPostgresqlDatabase(String url) {
+    String admin = System.getProperty("cms.it.pg.url", "jdbc:postgresql://localhost:5432/postgres");
+    String db = url.substring(url.lastIndexOf('/') + 1);
+    try (Connection c =
+            DriverManager.getConnection(
+                admin,
+                System.getProperty("cms.it.pg.user", "cms"),
+                System.getProperty("cms.it.pg.password", "cms"));
+        Statement st = c.createStatement()) {
+      st.execute("DROP DATABASE IF EXISTS " + db);
+    } catch (SQLException e) {
+      System.err.println("could not drop test database " + db + ": " + e.getMessage());
+    }
   }
 
   /** How long the last start took from launching the JVM to booted (readiness as expected). */

@@ -69,6 +69,7 @@ class TwoGatewaysIT {
       pool.shutdownNow();
       a.stopAndClean();
       b.stopAndClean();
+      Gateway.dropPostgresqlDatabase(env.get("CMS_DB_URL"));
     }
   }
 
