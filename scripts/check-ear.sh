@@ -22,6 +22,10 @@
 #   PORTBASE          asadmin --portbase              (default: first free of 28000, 29000, ... 33000)
 #   HEALTH_TIMEOUT    seconds to wait for health      (default 180)
 #   CMS_BASE_IMAGE    passed to the server            (default cms-base:bookworm)
+#   CMS_DB_URL, CMS_DB_USER, CMS_DB_PASSWORD
+#                     passed to the server: its records database (default: the embedded H2 under the data dir;
+#                     .ci/run gives a fresh PostgreSQL database). With a jdbc:postgresql: URL the check also
+#                     requires that the gateway kept its records there (its log line and the schema in that database).
 #   KEEP_TMP=1        keep the temp domain/data dir for inspection
 set -euo pipefail
 
@@ -133,7 +137,7 @@ asadmin create-domain --nopassword=true --portbase "$PORTBASE" --domaindir "$DOM
   || { cat "$WORK/create-domain.log" >&2; die "create-domain failed"; }
 
 # ---- 3. start and deploy --------------------------------------------------------------------------------------
-log "starting domain (java: $(java -version 2>&1 | head -1); CMS_DATA_DIR=$CMS_DATA_DIR CMS_BASE_IMAGE=$CMS_BASE_IMAGE)"
+log "starting domain (java: $(java -version 2>&1 | head -1); CMS_DATA_DIR=$CMS_DATA_DIR CMS_BASE_IMAGE=$CMS_BASE_IMAGE CMS_DB_URL=${CMS_DB_URL:-<H2 default>})"
 STARTED=1
 asadmin start-domain --timeout 300 --domaindir "$DOMAIN_DIR" "$DOMAIN" >"$WORK/start-domain.log" 2>&1 \
   || { cat "$WORK/start-domain.log" >&2; die "start-domain failed"; }
@@ -200,6 +204,25 @@ c="$(status_of /openapi/ui/assets/swagger-ui-bundle.js)"
 c="$(curl -s -o "$WORK/body" -w '%{http_code}' --max-time 120 "$BASE_URL/openapi" || true)"
 [ "$c" = 200 ] && grep -q '/api/v1/containers' "$WORK/body" || die "/openapi -> $c, expected the gateway's document"
 log "/openapi/ui/ -> Swagger UI; /openapi -> the gateway's document"
+
+# the records database: with CMS_DB_URL on PostgreSQL, the gateway said so and Flyway's history and the admin
+# user are in that database
+case "${CMS_DB_URL:-}" in
+  jdbc:postgresql:*)
+    grep -q 'records in PostgreSQL' "$SERVER_LOG" || die "the gateway did not log 'records in PostgreSQL'"
+    if command -v psql >/dev/null; then
+      PGURI="postgresql://${CMS_DB_USER:-}:${CMS_DB_PASSWORD:-}@${CMS_DB_URL#jdbc:postgresql://}"
+      n="$(psql "$PGURI" -qAtc "SELECT count(*) FROM flyway_schema_history WHERE success")" \
+        || die "cannot read flyway_schema_history in $CMS_DB_URL"
+      u="$(psql "$PGURI" -qAtc "SELECT count(*) FROM app_user WHERE name = 'admin'")"
+      [ "$n" -ge 9 ] && [ "$u" = 1 ] || die "PostgreSQL has $n migrations and $u admin users, expected >= 9 and 1"
+      log "records in PostgreSQL ($CMS_DB_URL): $n migrations applied, the admin user there"
+    else
+      log "records in PostgreSQL ($CMS_DB_URL) per the server log (no psql to look inside)"
+    fi
+    ;;
+  "") log "records in the embedded H2 under $CMS_DATA_DIR" ;;
+esac
 
 # Informational only (the gateway should redirect / to /console/ on a non-preview host).
 log "/ -> $(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 10 "$BASE_URL/" || true) (not checked)"

@@ -1,4 +1,6 @@
-CREATE TABLE container_record (
+-- Every statement of V1..V7 is conditional (IF NOT EXISTS): a database made by the gateway's former
+-- hand-made runner (its own schema_version table, no Flyway history) runs them as no-ops (issue 13).
+CREATE TABLE IF NOT EXISTS container_record (
   id                   VARCHAR(40)  NOT NULL PRIMARY KEY,
   owner_id             VARCHAR(64)  NOT NULL,
   status               VARCHAR(20)  NOT NULL,
@@ -19,9 +21,9 @@ CREATE TABLE container_record (
   last_activity_at     TIMESTAMP    NOT NULL,
   version              BIGINT       NOT NULL
 );
-CREATE INDEX container_record_owner ON container_record (owner_id, status);
+CREATE INDEX IF NOT EXISTS container_record_owner ON container_record (owner_id, status);
 
-CREATE TABLE container_event (
+CREATE TABLE IF NOT EXISTS container_event (
   id            VARCHAR(40)  NOT NULL PRIMARY KEY,
   container_id  VARCHAR(40)  NOT NULL,
   seq           BIGINT       NOT NULL,
@@ -31,4 +33,4 @@ CREATE TABLE container_event (
   to_status     VARCHAR(20),
   reason        VARCHAR(2000)
 );
-CREATE INDEX container_event_container ON container_event (container_id, seq);
+CREATE INDEX IF NOT EXISTS container_event_container ON container_event (container_id, seq);

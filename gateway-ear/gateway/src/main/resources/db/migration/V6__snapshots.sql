@@ -1,6 +1,6 @@
 -- Snapshots and forks (issue 14): an image of a container's file system plus an archive of its
 -- workspace volumes, owned like containers; a fork's record names the snapshot it came from.
-CREATE TABLE snapshot_record (
+CREATE TABLE IF NOT EXISTS snapshot_record (
   id                   VARCHAR(40)   NOT NULL PRIMARY KEY,
   owner_id             VARCHAR(64)   NOT NULL,
   parent_container_id  VARCHAR(40)   NOT NULL,
@@ -12,6 +12,6 @@ CREATE TABLE snapshot_record (
   workspace_bytes      BIGINT        NOT NULL,
   created_at           TIMESTAMP     NOT NULL
 );
-CREATE INDEX snapshot_record_owner ON snapshot_record (owner_id, created_at);
+CREATE INDEX IF NOT EXISTS snapshot_record_owner ON snapshot_record (owner_id, created_at);
 
-ALTER TABLE container_record ADD COLUMN snapshot_id VARCHAR(40);
+ALTER TABLE container_record ADD COLUMN IF NOT EXISTS snapshot_id VARCHAR(40);

@@ -80,7 +80,7 @@ class ContainerLifecycleIT {
     // before any shell: only the engine's init and the agent, both root
     assertThat(Arrays.stream(top.getProcesses()).map(p -> p[comm] + ":" + p[user]))
         .allMatch(p -> p.equals("docker-init:0") || p.equals("java:0"));
-    var net = Engine.docker().inspectNetworkCmd().withNetworkId("cms-net").exec();
+    var net = Engine.docker().inspectNetworkCmd().withNetworkId(host.getNetworkMode()).exec();
     assertThat(net.getOptions()).containsEntry("com.docker.network.bridge.enable_icc", "false");
 
     // and when deleted

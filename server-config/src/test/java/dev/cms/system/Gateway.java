@@ -10,6 +10,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -35,6 +39,7 @@ public final class Gateway {
   private final int port;
   private final String gatewayId;
   private final Map<String, String> extraEnv;
+  private final Map<String, String> database;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final int agentPort;
@@ -54,6 +59,52 @@ public final class Gateway {
     this.previewPort = freePort();
     this.gatewayId = "it-" + name + "-" + Long.toString(System.nanoTime(), 36);
     this.extraEnv = extraEnv;
+    // a gateway given its own CMS_DB_URL (two gateways on one database) keeps it; else each
+    // gateway of the PostgreSQL run gets a fresh database, kept across its restarts
+    this.database =
+        onPostgresql() && !extraEnv.containsKey("CMS_DB_URL")
+            ? freshPostgresqlDatabase(name)
+            : Map.of();
+  }
+
+  /** Whether this run of the system tests keeps records in PostgreSQL (the second execution). */
+  public static boolean onPostgresql() {
+    return "postgresql".equals(System.getProperty("cms.it.db", "h2"));
+  }
+
+  /**
+   * Creates an empty PostgreSQL database (on the server named by {@code cms.it.pg.url}, as {@code
+   * cms.it.pg.user}) and returns the gateway settings that point at it. Fails when the server is
+   * unreachable: the PostgreSQL run never falls back to H2.
+   */
+  public static Map<String, String> freshPostgresqlDatabase(String name) {
+    String admin = System.getProperty("cms.it.pg.url", "jdbc:postgresql://localhost:5432/postgres");
+    String user = System.getProperty("cms.it.pg.user", "cms");
+    String password = System.getProperty("cms.it.pg.password", "cms");
+    String db =
+        ("cms_it_" + name + "_" + Long.toString(System.nanoTime(), 36))
+            .toLowerCase(java.util.Locale.ROOT)
+            .replaceAll("[^a-z0-9_]", "_");
+    try (Connection c = DriverManager.getConnection(admin, user, password);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + db);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "the PostgreSQL run of the system tests needs PostgreSQL at "
+              + admin
+              + " (user "
+              + user
+              + ", allowed to create databases): "
+              + e.getMessage(),
+          e);
+    }
+    return Map.of(
+        "CMS_DB_URL",
+        admin.substring(0, admin.lastIndexOf('/') + 1) + db,
+        "CMS_DB_USER",
+        user,
+        "CMS_DB_PASSWORD",
+        password);
   }
 
   /**
@@ -126,6 +177,7 @@ public final class Gateway {
     env.put("CMS_MAX_UPLOAD_MB", "128");
     env.put("CMS_MAX_ARCHIVE_ENTRIES", "20000");
     env.put("CMS_MAX_UNPACKED_MB", "20");
+    env.putAll(database);
     env.putAll(extraEnv);
     Path log = logDir.resolve(gatewayId + "-boot" + boots + ".log");
     ProcessBuilder pb =
@@ -215,6 +267,27 @@ public final class Gateway {
     }
     Engine.removeAllLabelled("cms.gateway", gatewayId);
     Engine.releaseDisks(dataDir);
+    if (!database.isEmpty()) {
+      dropPostgresqlDatabase(database.get("CMS_DB_URL"));
+    }
+  }
+
+  /**
+   * Drops a database {@link #freshPostgresqlDatabase} made (best effort: a leftover is harmless).
+   */
+  public static void dropPostgresqlDatabase(String url) {
+    String admin = System.getProperty("cms.it.pg.url", "jdbc:postgresql://localhost:5432/postgres");
+    String db = url.substring(url.lastIndexOf('/') + 1);
+    try (Connection c =
+            DriverManager.getConnection(
+                admin,
+                System.getProperty("cms.it.pg.user", "cms"),
+                System.getProperty("cms.it.pg.password", "cms"));
+        Statement st = c.createStatement()) {
+      st.execute("DROP DATABASE IF EXISTS " + db);
+    } catch (SQLException e) {
+      System.err.println("could not drop test database " + db + ": " + e.getMessage());
+    }
   }
 
   /** How long the last start took from launching the JVM to booted (readiness as expected). */

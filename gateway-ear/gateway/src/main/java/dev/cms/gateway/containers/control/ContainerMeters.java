@@ -3,16 +3,13 @@ package dev.cms.gateway.containers.control;
 import dev.cms.domain.ContainerStatus;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.metrics.Meters;
-import dev.cms.gateway.persistence.Database;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +33,7 @@ public class ContainerMeters {
   static final int MAX_PENDING = 10_000;
 
   @Inject Meters meters;
-  @Inject Database db;
+  @Inject ContainerStore store;
   @Inject Agents agents;
 
   /** Container id → System.nanoTime() of its create request, until its agent connects. */
@@ -111,17 +108,7 @@ public class ContainerMeters {
     synchronized (this) {
       if (now - countedAt >= COUNT_EVERY_NANOS) {
         try {
-          List<Object[]> rows =
-              db.tx(
-                  em ->
-                      em.createQuery(
-                              "SELECT c.status, COUNT(c) FROM ContainerRecord c GROUP BY c.status",
-                              Object[].class)
-                          .getResultList());
-          Map<ContainerStatus, Long> m = new EnumMap<>(ContainerStatus.class);
-          for (Object[] row : rows) {
-            m.put((ContainerStatus) row[0], ((Number) row[1]).longValue());
-          }
+          Map<ContainerStatus, Long> m = store.countByStatus();
           counts = Map.copyOf(m);
         } catch (RuntimeException e) {
           LOG.log(Level.FINE, "cannot count the container records", e);

@@ -8,7 +8,6 @@ import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.entity.ContainerEvent;
 import dev.cms.gateway.containers.entity.ContainerRecord;
 import dev.cms.gateway.metrics.Meters;
-import dev.cms.gateway.persistence.Database;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.runtime.ContainerRuntime;
 import dev.cms.gateway.runtime.ContainerSpec;
@@ -25,7 +24,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,7 +90,7 @@ public class Containers {
       EnumSet.of(ContainerStatus.RUNNING, ContainerStatus.PAUSED, ContainerStatus.STOPPED);
   private static final Duration ACTIVITY_WRITE_INTERVAL = Duration.ofSeconds(5);
 
-  @Inject Database db;
+  @Inject ContainerStore store;
   @Inject ContainerRuntime runtime;
   @Inject Agents agents;
   @Inject Settings settings;
@@ -112,7 +110,6 @@ public class Containers {
   static final String OOM_KILLED = "OOMKilled: out of memory";
 
   private final Set<String> oomKilled = ConcurrentHashMap.newKeySet();
-  private final Object quotaLock = new Object();
 
   /** Where the answer to a create sends the client and the agent. */
   public record Endpoints(String publicBase, String agentUrl) {}
@@ -125,9 +122,8 @@ public class Containers {
     Map<String, String> env = checkEnv(r.env());
     // the template: refused before any record when unknown, still building or failed
     Templates.Choice template = templates.choose(r.template());
-    synchronized (quotaLock) {
-      checkQuota(owner);
-    }
+    // an early refusal before any work; the binding count is the one under the owner's row lock
+    checkQuota(owner);
     long began = System.nanoTime();
     // a fork: the caller's own snapshot (else 404), looked up before anything is recorded
     RuntimeSnapshot fork = r.snapshot() == null ? null : snapshots.forkable(owner, r.snapshot());
@@ -150,19 +146,20 @@ public class Containers {
         new ContainerRecord(
             id, owner, limits, labels, Secrets.hash(token), Secrets.hash(agentSecret), now);
     record.fromTemplate(template.name());
+    record.madeBy(identity.id());
     if (fork != null) {
       record.forkedFrom(fork.snapshotId());
     }
-    synchronized (quotaLock) {
-      checkQuota(owner);
-      db.run(
-          em -> {
-            em.persist(record);
-            em.persist(
+    withinQuota(
+        owner,
+        () ->
+            store.addWithinQuota(
+                owner,
+                settings.maxContainersPerKey(),
+                LIVE,
+                record,
                 new ContainerEvent(
-                    id, "STATUS", null, ContainerStatus.CREATING, "created by API", now));
-          });
-    }
+                    id, "STATUS", null, ContainerStatus.CREATING, "created by API", now)));
     Map<String, String> engineLabels = new LinkedHashMap<>();
     labels.forEach((k, v) -> engineLabels.put("user." + k, v));
     readiness.created(id, began);
@@ -182,20 +179,36 @@ public class Containers {
   }
 
   private void checkQuota(String owner) {
-    long live =
-        db.tx(
-            em ->
-                em.createNamedQuery(ContainerRecord.COUNT_BY_OWNER_IN, Long.class)
-                    .setParameter("owner", owner)
-                    .setParameter("statuses", LIVE)
-                    .getSingleResult());
+    long live = store.count(owner, LIVE);
     if (live >= settings.maxContainersPerKey()) {
-      throw ApiException.tooManyRequests(
-          "this API key already has "
-              + live
-              + " live containers (limit "
-              + settings.maxContainersPerKey()
-              + "); delete one first");
+      throw quotaReached(live);
+    }
+  }
+
+  private ApiException quotaReached(long live) {
+    return ApiException.tooManyRequests(
+        "this API key already has "
+            + live
+            + " live containers (limit "
+            + settings.maxContainersPerKey()
+            + "); delete one first");
+  }
+
+  /**
+   * Runs a write that the database checks against the owner's quota (under the owner's row lock, so
+   * that it holds across gateways); a 429 when the quota is used up.
+   */
+  private void withinQuota(String owner, Runnable write) {
+    try {
+      store.ensureOwner(owner);
+    } catch (RuntimeException e) {
+      // another create (maybe on another gateway) inserted the owner's row at the same moment
+      LOG.fine(() -> "quota row of " + owner + " inserted concurrently: " + e);
+    }
+    try {
+      write.run();
+    } catch (ContainerStore.QuotaExceeded e) {
+      throw quotaReached(e.live());
     }
   }
 
@@ -229,18 +242,16 @@ public class Containers {
             Secrets.hash(agentSecret),
             now);
     record.fromTemplate(template);
-    db.run(
-        em -> {
-          em.persist(record);
-          em.persist(
-              new ContainerEvent(
-                  id,
-                  "STATUS",
-                  null,
-                  ContainerStatus.CREATING,
-                  "created for the warm pool (template " + template + ")",
-                  now));
-        });
+    record.madeBy(identity.id());
+    store.add(
+        record,
+        new ContainerEvent(
+            id,
+            "STATUS",
+            null,
+            ContainerStatus.CREATING,
+            "created for the warm pool (template " + template + ")",
+            now));
     launch(
         id,
         POOL_OWNER,
@@ -263,19 +274,26 @@ public class Containers {
    * @throws ApiException when the owner's quota is used up
    */
   public ContainerView handOver(String id, WarmSupply.Claim claim) {
-    synchronized (quotaLock) {
-      checkQuota(claim.owner());
-      Instant now = Instant.now();
-      update(
-          id,
-          rec -> {
-            if (!POOL_OWNER.equals(rec.ownerId()) || rec.status() != ContainerStatus.RUNNING) {
-              throw new IllegalStateException(id + " no longer waits in the warm pool");
-            }
-            rec.claim(claim.owner(), claim.limits(), claim.labels(), now);
-            return rec.transition(ContainerStatus.RUNNING, "claimed from the warm pool", now);
-          });
-    }
+    Instant now = Instant.now();
+    withinQuota(
+        claim.owner(),
+        () ->
+            announce(
+                id,
+                store.updateWithinQuota(
+                    claim.owner(),
+                    settings.maxContainersPerKey(),
+                    LIVE,
+                    id,
+                    rec -> {
+                      if (!POOL_OWNER.equals(rec.ownerId())
+                          || rec.status() != ContainerStatus.RUNNING) {
+                        throw new IllegalStateException(id + " no longer waits in the warm pool");
+                      }
+                      rec.claim(claim.owner(), claim.limits(), claim.labels(), now);
+                      return rec.transition(
+                          ContainerStatus.RUNNING, "claimed from the warm pool", now);
+                    })));
     ContainerRecord rec = find(id);
     if (!rec.ownerId().equals(claim.owner())) {
       throw new IllegalStateException(id + " no longer waits in the warm pool");
@@ -285,30 +303,58 @@ public class Containers {
 
   /** Whether the record is a warm-pool container that still waits, RUNNING. */
   public boolean pooledAndRunning(String id) {
-    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    ContainerRecord rec = store.find(id);
     return rec != null && isPooled(rec) && rec.status() == ContainerStatus.RUNNING;
   }
 
   /** Removes a waiting warm-pool container (engine and record); not one a user claimed. */
   public void removePooled(String id, String reason) {
-    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    ContainerRecord rec;
+    try {
+      rec = store.find(id);
+    } catch (RuntimeException e) {
+      // at the gateway's stop the server closes the application's data source before the warm
+      // pool drains; the caller knows this one waits (a claim takes it off the pool's list first),
+      // so it goes from the engine (the next start's reconciliation marks its record)
+      LOG.fine(() -> "no database for removing pooled " + id + ": " + e);
+      for (RuntimeContainer c : pooledOnEngine()) {
+        if (id.equals(c.labels().get(LABEL_RECORD))) {
+          runtime.remove(c.engineId());
+        }
+      }
+      return;
+    }
     if (rec != null && isPooled(rec)) {
       remove(id, reason);
     }
   }
 
-  /** The warm-pool containers with a live record (e.g. left by an earlier run of the gateway). */
+  /**
+   * The warm-pool containers with a live record (e.g. left by an earlier run of the gateway); none
+   * at the gateway's stop without the database (the engine's pool label stays on a claimed
+   * container, so only the record tells a waiting one; the next start's clean-up removes them).
+   */
   public List<String> pooledRecords() {
-    return db
-        .tx(
-            em ->
-                em.createNamedQuery(ContainerRecord.BY_OWNER, ContainerRecord.class)
-                    .setParameter("owner", POOL_OWNER)
-                    .getResultList())
-        .stream()
-        .filter(r -> ON_ENGINE.contains(r.status()))
-        .map(ContainerRecord::id)
+    try {
+      return store.byOwner(POOL_OWNER).stream()
+          .filter(r -> ON_ENGINE.contains(r.status()) && ours(r))
+          .map(ContainerRecord::id)
+          .toList();
+    } catch (RuntimeException e) {
+      LOG.fine(() -> "no database for listing the pooled records: " + e);
+      return List.of();
+    }
+  }
+
+  private List<RuntimeContainer> pooledOnEngine() {
+    return runtime.list(Map.of(LABEL_GATEWAY, identity.id())).stream()
+        .filter(c -> c.labels().containsKey(LABEL_POOL) && c.labels().containsKey(LABEL_RECORD))
         .toList();
+  }
+
+  /** Whether this gateway made the container (its engine holds it): it reconciles and reaps it. */
+  private boolean ours(ContainerRecord rec) {
+    return rec.madeBy(identity.id(), true);
   }
 
   private static boolean isPooled(ContainerRecord rec) {
@@ -398,49 +444,23 @@ public class Containers {
       String owner, Optional<ContainerStatus> status, String publicBase) {
     if (owner == null) {
       List<ContainerStatus> in = status.map(List::of).orElse(List.of(ContainerStatus.values()));
-      return db
-          .tx(
-              em ->
-                  em.createNamedQuery(ContainerRecord.IN_STATUSES, ContainerRecord.class)
-                      .setParameter("statuses", in)
-                      .getResultList())
-          .stream()
+      return store.inStatuses(in).stream()
           .filter(r -> !isPooled(r))
           .sorted(java.util.Comparator.comparing(ContainerRecord::createdAt).reversed())
           .map(r -> view(r, publicBase))
           .toList();
     }
     List<ContainerRecord> records =
-        db.tx(
-            em ->
-                status
-                    .map(
-                        s ->
-                            em.createNamedQuery(
-                                    ContainerRecord.BY_OWNER_AND_STATUS, ContainerRecord.class)
-                                .setParameter("owner", owner)
-                                .setParameter("status", s)
-                                .getResultList())
-                    .orElseGet(
-                        () ->
-                            em.createNamedQuery(ContainerRecord.BY_OWNER, ContainerRecord.class)
-                                .setParameter("owner", owner)
-                                .getResultList()));
+        status.map(s -> store.byOwner(owner, s)).orElseGet(() -> store.byOwner(owner));
     return records.stream().map(r -> view(r, publicBase)).toList();
   }
 
   /** A container's history, oldest first. */
   public List<EventView> history(String owner, String id) {
     owned(owner, id);
-    return db.tx(
-        em ->
-            em
-                .createNamedQuery(ContainerEvent.OF_CONTAINER, ContainerEvent.class)
-                .setParameter("id", id)
-                .getResultList()
-                .stream()
-                .map(e -> new EventView(e.at(), e.kind(), e.fromStatus(), e.toStatus(), e.reason()))
-                .toList());
+    return store.history(id).stream()
+        .map(e -> new EventView(e.at(), e.kind(), e.fromStatus(), e.toStatus(), e.reason()))
+        .toList();
   }
 
   /** The client token and WebSocket URL of a caller's live container (to attach another client). */
@@ -629,11 +649,7 @@ public class Containers {
       busy.add(id);
       try {
         // the agent process that starts knows only the create-time secret
-        db.tx(
-            em -> {
-              em.find(ContainerRecord.class, id).armAgentSecret();
-              return null;
-            });
+        store.armAgentSecret(id);
         engine(
             () -> {
               runtime.start(engineId);
@@ -662,26 +678,11 @@ public class Containers {
    */
   public AgentAdmission admitAgent(String id, String presented) {
     try {
-      return db.tx(
-          em -> {
-            ContainerRecord rec = em.find(ContainerRecord.class, id);
-            if (rec == null
-                || rec.status() == ContainerStatus.DELETED
-                || rec.status() == ContainerStatus.FAILED) {
-              return AgentAdmission.REFUSED;
-            }
-            if (rec.agentLinkHash() != null && Secrets.matches(presented, rec.agentLinkHash())) {
-              return AgentAdmission.LINK;
-            }
-            if (rec.agentSecretArmed() && Secrets.matches(presented, rec.agentSecretHash())) {
-              String credential = Secrets.token(48);
-              rec.exchangeAgentSecret(Secrets.hash(credential));
-              return new AgentAdmission(true, credential);
-            }
-            return AgentAdmission.REFUSED;
-          });
-    } catch (jakarta.persistence.OptimisticLockException
-        | jakarta.persistence.RollbackException e) {
+      return store.admitAgent(id, presented);
+    } catch (RuntimeException e) {
+      if (!optimisticLock(e)) {
+        throw e;
+      }
       // two HELLOs raced for the one exchange: the other won
       LOG.fine(() -> "agent admission for " + id + " lost a race: " + e);
       return AgentAdmission.REFUSED;
@@ -694,14 +695,7 @@ public class Containers {
    */
   public void undoAgentExchange(String id, String credential) {
     try {
-      db.tx(
-          em -> {
-            ContainerRecord rec = em.find(ContainerRecord.class, id);
-            if (rec != null && Secrets.matches(credential, rec.agentLinkHash())) {
-              rec.undoExchange();
-            }
-            return null;
-          });
+      store.undoAgentExchange(id, credential);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not re-arm the agent secret of " + id, e);
     }
@@ -712,7 +706,7 @@ public class Containers {
    * preview traffic: the container RUNNING and the credential its current link credential.
    */
   public boolean acceptsDataConnection(String id, String credential) {
-    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    ContainerRecord rec = store.find(id);
     return rec != null
         && rec.status() == ContainerStatus.RUNNING
         && rec.agentLinkHash() != null
@@ -721,7 +715,7 @@ public class Containers {
 
   /** Whether the client token opens the container's client WebSocket. */
   public boolean acceptsClient(String id, String token) {
-    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    ContainerRecord rec = store.find(id);
     return rec != null && rec.status().isLive() && Secrets.matches(token, rec.clientTokenHash());
   }
 
@@ -733,7 +727,7 @@ public class Containers {
   /** Adds a note (not a status change) to a container's history, e.g. a file written. */
   public void note(String id, String kind, String text) {
     try {
-      db.run(em -> em.persist(ContainerEvent.note(id, kind, text, Instant.now())));
+      store.note(ContainerEvent.note(id, kind, text, Instant.now()));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not record " + kind + " for " + id, e);
     }
@@ -775,30 +769,27 @@ public class Containers {
       return;
     }
     try {
-      db.run(
-          em -> {
-            if (em.find(ContainerRecord.class, change.containerId()) != null) {
-              if (d.suppressedBefore() > 0) {
-                em.persist(
-                    ContainerEvent.note(
-                        change.containerId(),
-                        "AGENT_LINK_CHURN",
-                        d.suppressedBefore()
-                            + " more agent link changes not recorded (more than "
-                            + settings.linkEventsPerMinute()
-                            + " a minute)",
-                        Instant.now()));
-              }
-              if (d.allowed()) {
-                em.persist(
-                    ContainerEvent.note(
-                        change.containerId(),
-                        change.connected() ? "AGENT_CONNECTED" : "AGENT_DISCONNECTED",
-                        change.detail(),
-                        Instant.now()));
-              }
-            }
-          });
+      List<ContainerEvent> notes = new ArrayList<>(2);
+      if (d.suppressedBefore() > 0) {
+        notes.add(
+            ContainerEvent.note(
+                change.containerId(),
+                "AGENT_LINK_CHURN",
+                d.suppressedBefore()
+                    + " more agent link changes not recorded (more than "
+                    + settings.linkEventsPerMinute()
+                    + " a minute)",
+                Instant.now()));
+      }
+      if (d.allowed()) {
+        notes.add(
+            ContainerEvent.note(
+                change.containerId(),
+                change.connected() ? "AGENT_CONNECTED" : "AGENT_DISCONNECTED",
+                change.detail(),
+                Instant.now()));
+      }
+      store.note(change.containerId(), notes);
       if (d.suppressedBefore() > 0) {
         LOG.warning(
             () ->
@@ -835,7 +826,7 @@ public class Containers {
       if (busy.contains(id)) {
         return;
       }
-      ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+      ContainerRecord rec = store.find(id);
       if (rec == null || rec.status().isFinal()) {
         return;
       }
@@ -879,11 +870,7 @@ public class Containers {
         case STARTED -> {
           // started (or restarted) by the engine's side: a new agent process, which knows only
           // the create-time secret, and nothing else runs in the container before it
-          db.tx(
-              em -> {
-                em.find(ContainerRecord.class, id).armAgentSecret();
-                return null;
-              });
+          store.armAgentSecret(id);
           if (rec.status() == ContainerStatus.STOPPED
               || rec.status() == ContainerStatus.TERMINATED) {
             update(
@@ -930,12 +917,10 @@ public class Containers {
         byRecord.put(rid, c);
       }
     }
+    // the records of this gateway's containers only: another gateway sharing the database keeps
+    // its own (its containers carry its id, and may be on another engine)
     List<ContainerRecord> records =
-        db.tx(
-            em ->
-                em.createNamedQuery(ContainerRecord.IN_STATUSES, ContainerRecord.class)
-                    .setParameter("statuses", ON_ENGINE)
-                    .getResultList());
+        store.inStatuses(ON_ENGINE).stream().filter(this::ours).toList();
     int changed = 0;
     Instant now = Instant.now();
     for (ContainerRecord rec : records) {
@@ -1006,14 +991,9 @@ public class Containers {
    */
   public void reap() {
     Instant now = Instant.now();
-    List<ContainerRecord> live =
-        db.tx(
-            em ->
-                em.createNamedQuery(ContainerRecord.IN_STATUSES, ContainerRecord.class)
-                    .setParameter("statuses", ON_ENGINE)
-                    .getResultList());
+    List<ContainerRecord> live = store.inStatuses(ON_ENGINE);
     for (ContainerRecord rec : live) {
-      if (isPooled(rec)) {
+      if (isPooled(rec) || !ours(rec)) {
         continue; // waits for a user: its clocks start at the claim; the pool checks its health
       }
       var limits = rec.limits();
@@ -1045,6 +1025,8 @@ public class Containers {
     synchronized (lock(id)) {
       ContainerRecord rec = find(id);
       if (rec.status() == ContainerStatus.DELETED || rec.status() == ContainerStatus.FAILED) {
+        // a repeated delete (or a reap of a gone record) must not leave its lock behind
+        locks.remove(id);
         return;
       }
       busy.add(id);
@@ -1075,14 +1057,14 @@ public class Containers {
 
   /** The owner of a container record; empty when there is no such record. */
   public java.util.Optional<String> ownerOf(String id) {
-    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    ContainerRecord rec = store.find(id);
     return rec == null || isPooled(rec)
         ? java.util.Optional.empty()
         : java.util.Optional.of(rec.ownerId());
   }
 
   private ContainerRecord owned(String owner, String id) {
-    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    ContainerRecord rec = store.find(id);
     if (rec == null || isPooled(rec) || (owner != null && !rec.ownerId().equals(owner))) {
       throw notOwned(id);
     }
@@ -1094,7 +1076,7 @@ public class Containers {
   }
 
   private ContainerRecord find(String id) {
-    ContainerRecord rec = db.tx(em -> em.find(ContainerRecord.class, id));
+    ContainerRecord rec = store.find(id);
     if (rec == null) {
       throw ApiException.notFound("no container '" + id + "'");
     }
@@ -1117,7 +1099,7 @@ public class Containers {
   private ContainerRecord touchRecord(String id, String owner) {
     try {
       return touchRecord(id, owner, true);
-    } catch (jakarta.persistence.PersistenceException e) {
+    } catch (RuntimeException e) {
       if (!optimisticLock(e)) {
         throw e;
       }
@@ -1136,36 +1118,20 @@ public class Containers {
   }
 
   private ContainerRecord touchRecord(String id, String owner, boolean write) {
-    Instant now = Instant.now();
-    return db.tx(
-        em -> {
-          ContainerRecord rec = em.find(ContainerRecord.class, id);
-          if (owner != null && (rec == null || !rec.ownerId().equals(owner))) {
-            throw notOwned(id);
-          }
-          if (write
-              && rec != null
-              && Duration.between(rec.lastActivityAt(), now).compareTo(ACTIVITY_WRITE_INTERVAL)
-                  > 0) {
-            rec.touch(now);
-          }
-          return rec;
-        });
+    ContainerRecord rec = store.touch(id, owner, write, Instant.now(), ACTIVITY_WRITE_INTERVAL);
+    if (owner != null && rec == null) {
+      throw notOwned(id);
+    }
+    return rec;
   }
 
   private void update(
       String id, java.util.function.Function<ContainerRecord, ContainerEvent> change) {
-    ContainerEvent event =
-        db.tx(
-            (EntityManager em) -> {
-              ContainerRecord rec = em.find(ContainerRecord.class, id);
-              if (rec == null) {
-                return null;
-              }
-              ContainerEvent e = change.apply(rec);
-              em.persist(e);
-              return e;
-            });
+    announce(id, store.update(id, change));
+  }
+
+  /** Tells the observers of a status change the store recorded (nothing for a note or null). */
+  private void announce(String id, ContainerEvent event) {
     if (event != null && event.toStatus() != null) {
       try {
         statusChanges.fire(new ContainerStatusChanged(id, event.toStatus(), event.reason()));

@@ -1,11 +1,16 @@
 package dev.cms.gateway.containers.entity;
 
 import dev.cms.domain.ContainerStatus;
+import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.MapKeyColumn;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
@@ -13,6 +18,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /** The gateway's record of one AppContainer; it outlives the container itself. */
 @Entity
@@ -73,7 +79,16 @@ public class ContainerRecord {
   @Column(name = "disk_mb")
   private long diskMb;
 
-  private String labels;
+  /** The user's labels (at most 32, each value at most 1 KiB: see the create's checks). */
+  @ElementCollection(fetch = FetchType.EAGER)
+  @CollectionTable(name = "container_label", joinColumns = @JoinColumn(name = "container_id"))
+  @MapKeyColumn(name = "label_name", length = 128)
+  @Column(name = "label_value", length = 1024, nullable = false)
+  private Map<String, String> labels = new TreeMap<>();
+
+  /** The gateway that made the container (null: a record from before issue 13, this gateway's). */
+  @Column(name = "gateway_id", length = 64)
+  private String gatewayId;
 
   @Column(name = "client_token_hash", nullable = false)
   private String clientTokenHash;
@@ -127,7 +142,7 @@ public class ContainerRecord {
     this.idleTimeoutSeconds = limits.idleTimeoutSeconds();
     this.ttlSeconds = limits.ttlSeconds();
     this.diskMb = limits.diskMb();
-    this.labels = encode(labels);
+    this.labels = new TreeMap<>(labels == null ? Map.of() : labels);
     this.clientTokenHash = Objects.requireNonNull(clientTokenHash, "clientTokenHash");
     this.agentSecretHash = Objects.requireNonNull(agentSecretHash, "agentSecretHash");
     this.status = ContainerStatus.CREATING;
@@ -191,7 +206,8 @@ public class ContainerRecord {
     this.idleTimeoutSeconds = limits.idleTimeoutSeconds();
     this.ttlSeconds = limits.ttlSeconds();
     this.diskMb = limits.diskMb();
-    this.labels = encode(labels);
+    this.labels.clear();
+    this.labels.putAll(labels == null ? Map.of() : labels);
     this.createdAt = now;
     this.lastActivityAt = now;
   }
@@ -199,6 +215,18 @@ public class ContainerRecord {
   public void assignEngine(String engineId, String image) {
     this.engineId = engineId;
     this.image = image;
+  }
+
+  /** Notes the gateway that makes this container (before it is persisted). */
+  public void madeBy(String gatewayId) {
+    this.gatewayId = gatewayId;
+  }
+
+  /**
+   * Whether gateway {@code id} made the container (records from before gateways were named: yes).
+   */
+  public boolean madeBy(String id, boolean unnamedToo) {
+    return gatewayId == null ? unnamedToo : gatewayId.equals(id);
   }
 
   /** Notes the snapshot this container is made from (before it is persisted). */
@@ -230,8 +258,9 @@ public class ContainerRecord {
     return image;
   }
 
+  /** The labels, by name. */
   public Map<String, String> labels() {
-    return decode(labels);
+    return new LinkedHashMap<>(new TreeMap<>(labels));
   }
 
   public String clientTokenHash() {
@@ -293,58 +322,5 @@ public class ContainerRecord {
 
   public Instant lastActivityAt() {
     return lastActivityAt;
-  }
-
-  private static String encode(Map<String, String> labels) {
-    if (labels == null || labels.isEmpty()) {
-      return null;
-    }
-    StringBuilder sb = new StringBuilder();
-    labels.forEach((k, v) -> sb.append(escape(k)).append('=').append(escape(v)).append('\n'));
-    return sb.toString();
-  }
-
-  private static Map<String, String> decode(String text) {
-    Map<String, String> m = new LinkedHashMap<>();
-    if (text == null) {
-      return m;
-    }
-    for (String line : text.split("\n")) {
-      if (line.isEmpty()) {
-        continue;
-      }
-      int eq = indexOfUnescaped(line, '=');
-      m.put(unescape(line.substring(0, eq)), unescape(line.substring(eq + 1)));
-    }
-    return m;
-  }
-
-  private static String escape(String s) {
-    return s.replace("\\", "\\\\").replace("\n", "\\n").replace("=", "\\e");
-  }
-
-  private static String unescape(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && i + 1 < s.length()) {
-        char n = s.charAt(++i);
-        sb.append(n == 'n' ? '\n' : n == 'e' ? '=' : n);
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.toString();
-  }
-
-  private static int indexOfUnescaped(String s, char target) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) == '\\') {
-        i++;
-      } else if (s.charAt(i) == target) {
-        return i;
-      }
-    }
-    return s.length();
   }
 }

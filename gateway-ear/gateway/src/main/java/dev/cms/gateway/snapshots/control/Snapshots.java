@@ -4,7 +4,6 @@ import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.containers.control.GatewayIdentity;
 import dev.cms.gateway.containers.control.SnapshotSource;
-import dev.cms.gateway.persistence.Database;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.runtime.ContainerRuntime;
 import dev.cms.gateway.runtime.RuntimeFailureException;
@@ -60,7 +59,7 @@ public class Snapshots implements SnapshotSource {
   static final Set<String> CONTAINER_ENV =
       Set.of("CMS_AGENT_SECRET", "CMS_AGENT_URL", "CMS_CONTAINER_ID");
 
-  @Inject Database db;
+  @Inject SnapshotStore store;
   @Inject ContainerRuntime runtime;
   @Inject Containers containers;
   @Inject GatewayIdentity identity;
@@ -102,7 +101,7 @@ public class Snapshots implements SnapshotSource {
                         s.workspaceBytes(),
                         Instant.now());
                 try {
-                  db.run(em -> em.persist(rec));
+                  store.add(rec);
                 } catch (RuntimeException e) {
                   removeQuietly(id);
                   throw e;
@@ -128,17 +127,8 @@ public class Snapshots implements SnapshotSource {
 
   /** The caller's snapshots (an admin's: everyone's), newest first. */
   public List<SnapshotView> list(String scope) {
-    return db
-        .tx(
-            em ->
-                scope == null
-                    ? em.createNamedQuery(SnapshotRecord.ALL, SnapshotRecord.class).getResultList()
-                    : em.createNamedQuery(SnapshotRecord.BY_OWNER, SnapshotRecord.class)
-                        .setParameter("owner", scope)
-                        .getResultList())
-        .stream()
-        .map(Snapshots::view)
-        .toList();
+    return (scope == null ? store.all() : store.byOwner(scope))
+        .stream().map(Snapshots::view).toList();
   }
 
   /** One of the caller's snapshots; 404 when there is none of theirs. */
@@ -167,12 +157,7 @@ public class Snapshots implements SnapshotSource {
 
   /** A deleted user's snapshots go with them. */
   void onUserRemoved(@Observes UserRemoved removed) {
-    List<SnapshotRecord> theirs =
-        db.tx(
-            em ->
-                em.createNamedQuery(SnapshotRecord.BY_OWNER, SnapshotRecord.class)
-                    .setParameter("owner", removed.userId())
-                    .getResultList());
+    List<SnapshotRecord> theirs = store.byOwner(removed.userId());
     for (SnapshotRecord rec : theirs) {
       // the record first: whatever the engine does not free now, the sweep frees later
       forget(rec);
@@ -199,12 +184,7 @@ public class Snapshots implements SnapshotSource {
       return 0;
     }
     Set<String> flying = Set.copyOf(inFlight);
-    Set<String> known =
-        new HashSet<>(
-            db.tx(
-                em ->
-                    em.createQuery("SELECT s.id FROM SnapshotRecord s", String.class)
-                        .getResultList()));
+    Set<String> known = new HashSet<>(store.ids());
     kept.removeAll(known);
     kept.removeAll(flying);
     int removed = 0;
@@ -261,12 +241,7 @@ public class Snapshots implements SnapshotSource {
 
   private void reserve(String owner) {
     synchronized (quotaLock) {
-      long kept =
-          db.tx(
-              em ->
-                  em.createNamedQuery(SnapshotRecord.COUNT_BY_OWNER, Long.class)
-                      .setParameter("owner", owner)
-                      .getSingleResult());
+      long kept = store.count(owner);
       int pending = pendingByOwner.getOrDefault(owner, 0);
       int max = settings.maxSnapshotsPerKey();
       if (kept + pending >= max) {
@@ -300,13 +275,7 @@ public class Snapshots implements SnapshotSource {
   }
 
   private void forget(SnapshotRecord rec) {
-    db.run(
-        em -> {
-          SnapshotRecord r = em.find(SnapshotRecord.class, rec.id());
-          if (r != null) {
-            em.remove(r);
-          }
-        });
+    store.remove(rec.id());
   }
 
   private void removeQuietly(String id) {
@@ -318,7 +287,7 @@ public class Snapshots implements SnapshotSource {
   }
 
   private SnapshotRecord owned(String scope, String id) {
-    SnapshotRecord rec = id == null ? null : db.tx(em -> em.find(SnapshotRecord.class, id));
+    SnapshotRecord rec = id == null ? null : store.find(id);
     if (rec == null || (scope != null && !rec.ownerId().equals(scope))) {
       throw ApiException.notFound("no snapshot '" + id + "' for this API key");
     }

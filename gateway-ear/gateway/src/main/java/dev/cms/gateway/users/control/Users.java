@@ -2,12 +2,10 @@ package dev.cms.gateway.users.control;
 
 import dev.cms.domain.http.SignInThrottle;
 import dev.cms.gateway.config.Settings;
-import dev.cms.gateway.persistence.Database;
 import dev.cms.gateway.problems.ApiException;
 import dev.cms.gateway.security.Secrets;
 import dev.cms.gateway.users.entity.Role;
 import dev.cms.gateway.users.entity.UserAccount;
-import dev.cms.gateway.users.entity.UserCredential;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -30,7 +28,7 @@ public class Users {
   static final int MIN_PASSWORD = 10;
   static final int MAX_PASSWORD = 200;
 
-  @Inject Database db;
+  @Inject UserStore store;
   @Inject Settings settings;
   @Inject Pbkdf2PasswordHash hash;
   @Inject Event<UserRemoved> removals;
@@ -122,46 +120,7 @@ public class Users {
     Role r = identity.admin() ? Role.ADMIN : Role.USER;
     // a password nobody knows: a federated user never signs in with one
     String unusable = hash.generate(Secrets.token(32).toCharArray());
-    return db.tx(
-        em -> {
-          Optional<UserAccount> known =
-              em.createNamedQuery(UserAccount.BY_SUBJECT, UserAccount.class)
-                  .setParameter("issuer", issuer)
-                  .setParameter("subject", subject)
-                  .getResultStream()
-                  .findFirst();
-          Optional<UserAccount> sameName =
-              em.createNamedQuery(UserAccount.BY_NAME, UserAccount.class)
-                  .setParameter("name", n)
-                  .getResultStream()
-                  .findFirst();
-          if (sameName.isPresent()
-              && (known.isEmpty() || !known.get().id().equals(sameName.get().id()))) {
-            throw ApiException.conflict(
-                    "the user name '"
-                        + n
-                        + "' belongs to another user of this service; an admin can remove that"
-                        + " user")
-                .withRule("user-exists");
-          }
-          UserAccount u;
-          if (known.isPresent()) {
-            u = known.get();
-            u.changeRole(r);
-          } else {
-            long count = em.createNamedQuery(UserAccount.COUNT, Long.class).getSingleResult();
-            if (count >= settings.maxUsers()) {
-              throw ApiException.tooManyRequests(
-                      "the gateway keeps at most " + settings.maxUsers() + " users (CMS_MAX_USERS)")
-                  .withRule("user-quota");
-            }
-            u =
-                UserAccount.federated(
-                    "u-" + Secrets.id(16), n, unusable, r, Instant.now(), issuer, subject);
-            em.persist(u);
-          }
-          return new Account(u.id(), u.name(), u.role());
-        });
+    return store.signInFederated(issuer, subject, n, r, unusable, settings.maxUsers());
   }
 
   /** Creates a user; 400 on a bad name, password or role, 409 when the name is taken. */
@@ -183,33 +142,12 @@ public class Users {
       throw ApiException.badRequest(e.getMessage()).withRule("bad-role");
     }
     String hashed = hash.generate(password.toCharArray());
-    return db.tx(
-        em -> {
-          long count = em.createNamedQuery(UserAccount.COUNT, Long.class).getSingleResult();
-          if (count >= settings.maxUsers()) {
-            throw ApiException.tooManyRequests(
-                    "the gateway keeps at most " + settings.maxUsers() + " users (CMS_MAX_USERS)")
-                .withRule("user-quota");
-          }
-          if (!em.createNamedQuery(UserAccount.BY_NAME, UserAccount.class)
-              .setParameter("name", n)
-              .getResultList()
-              .isEmpty()) {
-            throw ApiException.conflict("a user named '" + n + "' exists").withRule("user-exists");
-          }
-          UserAccount u = new UserAccount("u-" + Secrets.id(16), n, hashed, r, Instant.now());
-          em.persist(u);
-          return UserView.of(u);
-        });
+    return store.create(n, hashed, r, settings.maxUsers());
   }
 
   /** Every user, by name. */
   public List<UserView> list() {
-    return db.tx(
-        em ->
-            em.createNamedQuery(UserAccount.ALL, UserAccount.class).getResultList().stream()
-                .map(UserView::of)
-                .toList());
+    return store.list();
   }
 
   /**
@@ -217,33 +155,18 @@ public class Users {
    * them; their snapshots go, by {@link UserRemoved}); 404 when unknown.
    */
   public void delete(String id) {
-    db.run(
-        em -> {
-          UserAccount u = em.find(UserAccount.class, id);
-          if (u == null) {
-            throw ApiException.notFound("no user '" + id + "'");
-          }
-          em.createNamedQuery(UserCredential.DELETE_BY_USER)
-              .setParameter("user", id)
-              .executeUpdate();
-          em.remove(u);
-        });
+    store.delete(id);
     removals.fire(new UserRemoved(id));
   }
 
   /** The user named {@code name}. */
   public Optional<UserAccount> byName(String name) {
-    return db.tx(
-        em ->
-            em.createNamedQuery(UserAccount.BY_NAME, UserAccount.class)
-                .setParameter("name", name)
-                .getResultStream()
-                .findFirst());
+    return store.byName(name);
   }
 
   /** The user with id {@code id}. */
   public Optional<UserAccount> byId(String id) {
-    return Optional.ofNullable(db.tx(em -> em.find(UserAccount.class, id)));
+    return store.byId(id);
   }
 
   /** Creates the first admin with a given password (start-up only). */
