@@ -24,6 +24,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Validator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +41,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
  * The container lifecycle: creating, starting, stopping and removing AppContainers on the runtime,
@@ -71,8 +72,6 @@ public class Containers {
    */
   public static final String POOL_OWNER = "cms:pool";
 
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-  private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,127}");
   private static final Set<ContainerStatus> LIVE =
       EnumSet.of(
           ContainerStatus.CREATING,
@@ -94,6 +93,7 @@ public class Containers {
   @Inject ContainerRuntime runtime;
   @Inject Agents agents;
   @Inject Settings settings;
+  @Inject Validator validator;
   @Inject GatewayIdentity identity;
   @Inject ClientTokens clientTokens;
   @Inject Event<ContainerStatusChanged> statusChanges;
@@ -117,9 +117,14 @@ public class Containers {
   /** Creates and starts a container for the caller ({@link #whenReady} waits for its agent). */
   public ContainerView create(String owner, CreateRequest request, Endpoints endpoints) {
     CreateRequest r = request == null ? CreateRequest.defaults() : request;
+    // the REST boundary validated it (@Valid); the same constraints again for any other caller
+    var violations = validator.validate(r);
+    if (!violations.isEmpty()) {
+      throw new ConstraintViolationException(violations);
+    }
     ContainerRecord.Limits limits = limits(r);
-    Map<String, String> labels = checkLabels(r.labels());
-    Map<String, String> env = checkEnv(r.env());
+    Map<String, String> labels = r.labels() == null ? Map.of() : new LinkedHashMap<>(r.labels());
+    Map<String, String> env = r.env() == null ? Map.of() : r.env();
     // the template: refused before any record when unknown, still building or failed
     Templates.Choice template = templates.choose(r.template());
     // an early refusal before any work; the binding count is the one under the owner's row lock
@@ -1217,6 +1222,7 @@ public class Containers {
     return ws + "/ws/v1/containers/" + id;
   }
 
+  /** The request's limits, the settings' defaults where it names none (both validated). */
   private ContainerRecord.Limits limits(CreateRequest r) {
     int memory = r.memoryMb() == null ? settings.defaultMemoryMb() : r.memoryMb();
     double cpus = r.cpus() == null ? settings.defaultCpus() : r.cpus();
@@ -1225,72 +1231,7 @@ public class Containers {
             ? settings.defaultIdleTimeoutSeconds()
             : r.idleTimeoutSeconds();
     long ttl = r.ttlSeconds() == null ? settings.defaultTtlSeconds() : r.ttlSeconds();
-    List<String> problems = new ArrayList<>();
-    if (memory < 64 || memory > settings.maxMemoryMb()) {
-      problems.add("memoryMb must be between 64 and " + settings.maxMemoryMb() + ", was " + memory);
-    }
-    if (!(cpus >= 0.1 && cpus <= settings.maxCpus())) {
-      problems.add("cpus must be between 0.1 and " + settings.maxCpus() + ", was " + cpus);
-    }
-    if (idle < 10 || idle > settings.maxIdleTimeoutSeconds()) {
-      problems.add(
-          "idleTimeoutSeconds must be between 10 and "
-              + settings.maxIdleTimeoutSeconds()
-              + ", was "
-              + idle);
-    }
-    if (ttl < 10 || ttl > settings.maxTtlSeconds()) {
-      problems.add(
-          "ttlSeconds must be between 10 and " + settings.maxTtlSeconds() + ", was " + ttl);
-    }
-    if (!problems.isEmpty()) {
-      throw ApiException.badRequest(String.join("; ", problems));
-    }
     return new ContainerRecord.Limits(
         memory, cpus, settings.pidsLimit(), idle, ttl, Math.max(0, settings.diskMb()));
-  }
-
-  private static Map<String, String> checkEnv(Map<String, String> env) {
-    if (env == null) {
-      return Map.of();
-    }
-    if (env.size() > 100) {
-      throw ApiException.badRequest("at most 100 env entries, got " + env.size());
-    }
-    env.forEach(
-        (k, v) -> {
-          if (k == null || !ENV_NAME.matcher(k).matches()) {
-            throw ApiException.badRequest("env name '" + k + "' is not a valid variable name");
-          }
-          if (k.startsWith("CMS_")) {
-            throw ApiException.badRequest("env name '" + k + "' is reserved (CMS_ prefix)");
-          }
-          if (v == null || v.length() > 8192 || v.indexOf('\0') >= 0) {
-            throw ApiException.badRequest(
-                "env value of '" + k + "' must be a string of at most 8192 characters");
-          }
-        });
-    return env;
-  }
-
-  private static Map<String, String> checkLabels(Map<String, String> labels) {
-    if (labels == null) {
-      return Map.of();
-    }
-    if (labels.size() > 32) {
-      throw ApiException.badRequest("at most 32 labels, got " + labels.size());
-    }
-    labels.forEach(
-        (k, v) -> {
-          if (k == null || !LABEL_NAME.matcher(k).matches()) {
-            throw ApiException.badRequest(
-                "label name '" + k + "' must match " + LABEL_NAME.pattern());
-          }
-          if (v == null || v.length() > 1024) {
-            throw ApiException.badRequest(
-                "label '" + k + "' must have a value of at most 1024 characters");
-          }
-        });
-    return new LinkedHashMap<>(labels);
   }
 }
