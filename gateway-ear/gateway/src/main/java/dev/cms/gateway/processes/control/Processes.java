@@ -1,5 +1,6 @@
 package dev.cms.gateway.processes.control;
 
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.process.ProcessReport;
 import dev.cms.domain.process.ProcessState;
 import dev.cms.domain.process.ProcessWire;
@@ -44,6 +45,8 @@ import java.util.regex.Pattern;
 /** Starts, watches and stops processes in containers; see the package documentation. */
 @ApplicationScoped
 public class Processes {
+  /** The {@code processes} stream's open parameters: none. */
+  private static final KindParams.Processes PROCESSES = new KindParams.Processes();
 
   private static final Logger LOG = Logger.getLogger(Processes.class.getName());
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
@@ -447,8 +450,8 @@ public class Processes {
             link ->
                 link.mux()
                     .open(
-                        StreamKind.PROCESSES,
-                        Map.of(),
+                        PROCESSES.kind(),
+                        PROCESSES.params(),
                         new ProcessResync(this, containerId, link.mux()))
                     .whenComplete(
                         (s, e) -> {
