@@ -6,6 +6,7 @@ import dev.cms.domain.files.Rule;
 import dev.cms.domain.protocol.StreamKind;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -71,7 +72,7 @@ public final class KindParams {
               throw new IllegalArgumentException("bad environment variable name " + k);
             }
           });
-      env = java.util.Collections.unmodifiableMap(env);
+      env = Collections.unmodifiableMap(env);
       if (port != null && (port < 1 || port > 65_535)) {
         throw new IllegalArgumentException("port " + port + " out of 1..65535");
       }
