@@ -1,10 +1,15 @@
 package dev.cms.agent;
 
+import dev.cms.agent.run.TcpStreams;
 import dev.cms.domain.env.EnvWire;
+import dev.cms.domain.files.ParamException;
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.protocol.ErrorCode;
+import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamRefusedException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -22,7 +27,13 @@ final class EnvStreams {
 
   private EnvStreams() {}
 
-  static StreamHandler accept(EnvOverlay overlay, Executor workers) {
+  static StreamHandler accept(Frame.Open open, EnvOverlay overlay, Executor workers)
+      throws StreamRefusedException {
+    try {
+      KindParams.Env.of(open.params());
+    } catch (ParamException e) {
+      throw TcpStreams.refusal(e);
+    }
     EnvWire.Receiver receiver = new EnvWire.Receiver();
     return new StreamHandler() {
       boolean done;

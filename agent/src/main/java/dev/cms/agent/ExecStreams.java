@@ -1,7 +1,10 @@
 package dev.cms.agent;
 
 import dev.cms.agent.run.ProcessSpec;
+import dev.cms.agent.run.TcpStreams;
 import dev.cms.domain.exec.ExecWire;
+import dev.cms.domain.files.ParamException;
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Stream;
@@ -21,18 +24,18 @@ import java.util.logging.Logger;
 
 /**
  * Stream kind {@code exec}: runs {@code command} with the shell, without a terminal, as the shell's
- * user, with standard output and standard error apart ({@link ExecWire}). Params: {@code command},
- * {@code cwd}, {@code env.<NAME>} as for processes; {@code timeoutMs} (default 60 000, at most one
- * hour: then the command and everything it started are killed) and {@code maxOutput} (bytes kept of
- * each of stdout and stderr, default 1 MiB, at most 16 MiB; the rest is read and dropped, the end
- * says so). The gateway's bytes are the command's standard input; its CLOSE ends it. A RESET kills
- * the command.
+ * user, with standard output and standard error apart ({@link ExecWire}). Params ({@link
+ * KindParams.Exec}): {@code command}, {@code cwd}, {@code env.<NAME>} as for processes; {@code
+ * timeoutMs} (default 60 000, at most one hour: then the command and everything it started are
+ * killed) and {@code maxOutput} (bytes kept of each of stdout and stderr, default 1 MiB, at most 16
+ * MiB; the rest is read and dropped, the end says so). The gateway's bytes are the command's
+ * standard input; its CLOSE ends it. A RESET kills the command.
  */
 final class ExecStreams {
-  static final long DEFAULT_TIMEOUT_MS = 60_000;
-  static final long MAX_TIMEOUT_MS = 3_600_000;
-  static final long DEFAULT_MAX_OUTPUT = 1024 * 1024;
-  static final long MAX_OUTPUT = 16L * 1024 * 1024;
+  static final long DEFAULT_TIMEOUT_MS = KindParams.DEFAULT_TIMEOUT_MS;
+  static final long MAX_TIMEOUT_MS = KindParams.MAX_TIMEOUT_MS;
+  static final long DEFAULT_MAX_OUTPUT = KindParams.DEFAULT_MAX_OUTPUT;
+  static final long MAX_OUTPUT = KindParams.MAX_OUTPUT;
   static final int MAX_RUNNING = 32;
   private static final long DRAIN_AFTER_EXIT_MS = 2_000;
   private static final Logger LOG = Logger.getLogger(ExecStreams.class.getName());
@@ -42,12 +45,15 @@ final class ExecStreams {
 
   static StreamHandler accept(Frame.Open open, TerminalConfig config, Executor workers)
       throws StreamRefusedException {
-    ProcessSpec spec = ProcessSpec.fromParams(open.params());
-    if (spec == null || !spec.isCommand()) {
-      throw refused("bad-command: command is required");
+    KindParams.Exec params;
+    try {
+      params = KindParams.Exec.of(open.params());
+    } catch (ParamException e) {
+      throw TcpStreams.refusal(e);
     }
-    long timeout = number(open.params().get("timeoutMs"), DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
-    long maxOutput = number(open.params().get("maxOutput"), DEFAULT_MAX_OUTPUT, MAX_OUTPUT);
+    ProcessSpec spec = ProcessSpec.of(params.launch());
+    long timeout = params.timeoutMs();
+    long maxOutput = params.maxOutput();
     if (RUNNING.incrementAndGet() > MAX_RUNNING) {
       RUNNING.decrementAndGet();
       throw refused("too-many: at most " + MAX_RUNNING + " commands run at once");
@@ -65,21 +71,6 @@ final class ExecStreams {
       throw refused("cannot-start: " + e.getMessage());
     }
     return new Exec(p, timeout, maxOutput, workers);
-  }
-
-  private static long number(String raw, long dflt, long max) throws StreamRefusedException {
-    if (raw == null || raw.isBlank()) {
-      return dflt;
-    }
-    try {
-      long v = Long.parseLong(raw.strip());
-      if (v < 1 || v > max) {
-        throw new NumberFormatException();
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      throw refused("bad-param: " + raw + " (1.." + max + ")");
-    }
   }
 
   private static StreamRefusedException refused(String message) {

@@ -1,11 +1,15 @@
 package dev.cms.agent;
 
+import dev.cms.agent.run.TcpStreams;
+import dev.cms.domain.files.ParamException;
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.process.ProcessReport;
 import dev.cms.domain.process.ProcessWire;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamRefusedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.HashSet;
@@ -34,7 +38,13 @@ final class ProcessStreams {
   private ProcessStreams() {}
 
   /** Accepts an OPEN of kind {@code processes}. */
-  static StreamHandler accept(Frame.Open open, Terminals terminals, Executor workers) {
+  static StreamHandler accept(Frame.Open open, Terminals terminals, Executor workers)
+      throws StreamRefusedException {
+    try {
+      KindParams.Processes.of(open.params());
+    } catch (ParamException e) {
+      throw TcpStreams.refusal(e);
+    }
     return new Handler(terminals, workers);
   }
 

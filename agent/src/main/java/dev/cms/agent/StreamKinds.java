@@ -46,7 +46,8 @@ final class StreamKinds implements Mux.Acceptor {
     kinds.put(StreamKind.PROCESSES, open -> ProcessStreams.accept(open, terminals, workers));
     kinds.put(StreamKind.EXEC, open -> ExecStreams.accept(open, terminals.config(), workers));
     kinds.put(StreamKind.TCP, tcp::accept);
-    kinds.put(StreamKind.ENV, open -> EnvStreams.accept(terminals.config().overlay(), workers));
+    kinds.put(
+        StreamKind.ENV, open -> EnvStreams.accept(open, terminals.config().overlay(), workers));
     return new StreamKinds(kinds);
   }
 

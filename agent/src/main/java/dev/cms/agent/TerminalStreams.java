@@ -1,6 +1,9 @@
 package dev.cms.agent;
 
 import dev.cms.agent.run.ProcessSpec;
+import dev.cms.agent.run.TcpStreams;
+import dev.cms.domain.files.ParamException;
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.ProtocolException;
@@ -11,7 +14,6 @@ import dev.cms.domain.terminal.TerminalWire;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,12 +21,12 @@ import java.util.logging.Logger;
  * Stream kind {@code terminal}: attaches the stream to a terminal of {@link Terminals}, starting
  * its shell when asked to. Messages in both directions are {@link TerminalWire} messages.
  *
- * <p>OPEN parameters: {@code terminal} (id, required), {@code offset} (replay from this byte
- * offset; absent: the most recent {@value Terminal#RECENT_BYTES} bytes), {@code cols} and {@code
- * rows} (default 80×24, clamped to 1..1000), {@code create} ({@code true}, the default: start the
- * shell when the terminal is missing or its shell exited; {@code false}: refuse a missing
- * terminal); {@code command}, {@code cwd}, {@code env.<NAME>} (what a shell started by this open
- * runs, see {@link ProcessSpec}; absent: what the terminal ran before).
+ * <p>OPEN parameters ({@link KindParams.Terminal}): {@code terminal} (id, required), {@code offset}
+ * (replay from this byte offset; absent: the most recent {@value Terminal#RECENT_BYTES} bytes),
+ * {@code cols} and {@code rows} (default 80×24, clamped to 1..1000), {@code create} ({@code true},
+ * the default: start the shell when the terminal is missing or its shell exited; {@code false}:
+ * refuse a missing terminal); {@code command}, {@code cwd}, {@code env.<NAME>} (what a shell
+ * started by this open runs, see {@link ProcessSpec}; absent: what the terminal ran before).
  *
  * <p>The agent sends {@link TerminalWire.Attached} first, then {@link TerminalWire.Output} from the
  * attachment's cursor on, and {@link TerminalWire.Exited} once the shell exited and all its output
@@ -32,9 +34,9 @@ import java.util.logging.Logger;
  * the stream's window: a slow client only falls behind in the terminal's log.
  */
 final class TerminalStreams {
-  static final int DEFAULT_COLS = 80;
-  static final int DEFAULT_ROWS = 24;
-  static final int MAX_SIZE = 1000;
+  static final int DEFAULT_COLS = KindParams.DEFAULT_COLS;
+  static final int DEFAULT_ROWS = KindParams.DEFAULT_ROWS;
+  static final int MAX_SIZE = KindParams.MAX_SIZE;
 
   private static final Logger LOG = Logger.getLogger(TerminalStreams.class.getName());
 
@@ -42,54 +44,24 @@ final class TerminalStreams {
 
   /** Decides on an OPEN of kind {@code terminal}; runs on the link's receiving thread. */
   static StreamHandler accept(Frame.Open open, Terminals terminals) throws StreamRefusedException {
-    Map<String, String> p = open.params();
-    String id = p.get("terminal");
-    if (id == null) {
-      throw refused("parameter terminal (the terminal id) is required");
+    KindParams.Terminal p;
+    try {
+      p = KindParams.Terminal.of(open.params());
+    } catch (ParamException e) {
+      throw TcpStreams.refusal(e);
     }
-    Long offset = null;
-    String rawOffset = p.get("offset");
-    if (rawOffset != null) {
-      try {
-        offset = Long.parseLong(rawOffset);
-      } catch (NumberFormatException e) {
-        offset = -1L;
-      }
-      if (offset < 0) {
-        throw refused("offset must be a non-negative decimal number, not " + rawOffset);
-      }
-    }
-    int cols = size(p, "cols", DEFAULT_COLS);
-    int rows = size(p, "rows", DEFAULT_ROWS);
-    String rawCreate = p.getOrDefault("create", "true");
-    boolean create;
-    if ("true".equals(rawCreate)) {
-      create = true;
-    } else if ("false".equals(rawCreate)) {
-      create = false;
-    } else {
-      throw refused("create must be true or false, not " + rawCreate);
-    }
-    ProcessSpec launch = ProcessSpec.fromParams(p); // command, cwd, env.*: see ProcessSpec
+    Long offset = p.offset();
+    int cols = p.cols();
+    int rows = p.rows();
+    boolean create = p.creates();
+    ProcessSpec launch = ProcessSpec.of(p.launch()); // command, cwd, env.*: see ProcessSpec
+    String id = p.terminal();
     Terminals.Opened opened = terminals.open(id, create, cols, rows, launch);
     return new Handler(opened.terminal(), offset, cols, rows, opened.started());
   }
 
   static int clamp(int v) {
     return Math.max(1, Math.min(MAX_SIZE, v));
-  }
-
-  private static int size(Map<String, String> p, String name, int fallback)
-      throws StreamRefusedException {
-    String raw = p.get(name);
-    if (raw == null) {
-      return fallback;
-    }
-    try {
-      return (int) Math.max(1, Math.min(MAX_SIZE, Long.parseLong(raw)));
-    } catch (NumberFormatException e) {
-      throw refused(name + " must be a decimal number, not " + raw);
-    }
   }
 
   private static StreamRefusedException refused(String message) {

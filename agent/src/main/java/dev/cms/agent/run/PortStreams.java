@@ -2,10 +2,13 @@ package dev.cms.agent.run;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.cms.domain.files.ParamException;
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
+import dev.cms.domain.protocol.StreamRefusedException;
 import java.io.IOException;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -32,7 +35,13 @@ public final class PortStreams {
   private PortStreams() {}
 
   /** Accepts an OPEN of kind {@code ports}. */
-  public static StreamHandler accept(Frame.Open open, PortWatcher watcher, Executor workers) {
+  public static StreamHandler accept(Frame.Open open, PortWatcher watcher, Executor workers)
+      throws StreamRefusedException {
+    try {
+      KindParams.Ports.of(open.params());
+    } catch (ParamException e) {
+      throw TcpStreams.refusal(e);
+    }
     return new Handler(watcher, workers);
   }
 

@@ -1,15 +1,15 @@
 package dev.cms.agent.run;
 
+import dev.cms.domain.files.ParamException;
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.StreamRefusedException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -27,10 +27,10 @@ import java.util.regex.Pattern;
  */
 public record ProcessSpec(String command, Path cwd, Map<String, String> env, Integer port) {
   /** Param prefix of extra environment variables. */
-  public static final String ENV_PREFIX = "env.";
+  public static final String ENV_PREFIX = KindParams.ENV_PREFIX;
 
   /** Environment variable names accepted in {@code env.<NAME>}. */
-  public static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  public static final Pattern ENV_NAME = KindParams.ENV_NAME;
 
   /** The agent setting for the grace between SIGTERM and SIGKILL when a command is killed. */
   public static final String KILL_GRACE_ENV = "CMS_KILL_GRACE_MS";
@@ -53,7 +53,8 @@ public record ProcessSpec(String command, Path cwd, Map<String, String> env, Int
   }
 
   /**
-   * Reads the params of a {@code terminal} OPEN.
+   * Reads the launch params of a {@code terminal} or {@code exec} OPEN ({@link KindParams.Launch},
+   * other keys ignored).
    *
    * @return {@code null} when none of {@code command}, {@code cwd}, {@code env.*}, {@code port} is
    *     present
@@ -62,55 +63,32 @@ public record ProcessSpec(String command, Path cwd, Map<String, String> env, Int
    *     {@code port} that is not a decimal 1..65535
    */
   public static ProcessSpec fromParams(Map<String, String> params) throws StreamRefusedException {
-    String command = params.get("command");
-    String rawCwd = params.get("cwd");
-    Map<String, String> env = new TreeMap<>();
-    for (Map.Entry<String, String> e : params.entrySet()) {
-      if (e.getKey().startsWith(ENV_PREFIX)) {
-        String name = e.getKey().substring(ENV_PREFIX.length());
-        if (!ENV_NAME.matcher(name).matches()) {
-          throw refused("bad environment variable name: " + e.getKey());
-        }
-        if (e.getValue().indexOf('\0') >= 0) {
-          throw refused("environment variable " + name + " contains a NUL character");
-        }
-        env.put(name, e.getValue());
-      }
+    try {
+      return of(KindParams.Launch.of(params));
+    } catch (ParamException e) {
+      throw TcpStreams.refusal(e);
     }
-    String rawPort = params.get("port");
-    if (command == null && rawCwd == null && env.isEmpty() && rawPort == null) {
+  }
+
+  /**
+   * The spec of a decoded launch, its {@code cwd} normalized.
+   *
+   * @return {@code null} for {@code null}
+   * @throws StreamRefusedException ({@link ErrorCode#REFUSED}) for a {@code cwd} that is not an
+   *     existing directory
+   */
+  public static ProcessSpec of(KindParams.Launch launch) throws StreamRefusedException {
+    if (launch == null) {
       return null;
     }
-    Integer port = null;
-    if (rawPort != null) {
-      try {
-        port = Integer.parseInt(rawPort);
-      } catch (NumberFormatException e) {
-        port = -1;
-      }
-      if (port < 1 || port > 65_535) {
-        throw refused("port must be a decimal number 1..65535, not " + rawPort);
-      }
-    }
-    if (command != null && (command.isBlank() || command.indexOf('\0') >= 0)) {
-      throw refused("command must be a non-empty line of shell without NUL characters");
-    }
     Path cwd = null;
-    if (rawCwd != null) {
-      try {
-        cwd = Path.of(rawCwd);
-      } catch (InvalidPathException e) {
-        throw refused("cwd must be an absolute path, not " + rawCwd);
-      }
-      if (!cwd.isAbsolute()) {
-        throw refused("cwd must be an absolute path, not " + rawCwd);
-      }
-      cwd = cwd.normalize();
+    if (launch.cwd() != null) {
+      cwd = Path.of(launch.cwd()).normalize();
       if (!Files.isDirectory(cwd)) {
         throw refused("cwd is not a directory: " + cwd);
       }
     }
-    return new ProcessSpec(command, cwd, env, port);
+    return new ProcessSpec(launch.command(), cwd, launch.env(), launch.port());
   }
 
   /** The command line to start: the shell alone, or the shell running the command. */

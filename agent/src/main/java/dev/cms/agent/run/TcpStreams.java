@@ -1,5 +1,7 @@
 package dev.cms.agent.run;
 
+import dev.cms.domain.files.ParamException;
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.FrameCodec;
@@ -15,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -45,7 +46,6 @@ public final class TcpStreams {
   public static final int MAX_STREAMS = 512;
 
   private static final Logger LOG = Logger.getLogger(TcpStreams.class.getName());
-  private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
   private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
   private static final Pattern IPV6 = Pattern.compile("\\[?[0-9A-Fa-f:.]+\\]?");
 
@@ -66,9 +66,14 @@ public final class TcpStreams {
    * thread; a loopback connect answers at once, at worst after the timeout).
    */
   public StreamHandler accept(Frame.Open o) throws StreamRefusedException {
-    Map<String, String> p = o.params();
-    int port = port(p.get("port"));
-    InetAddress host = host(p.get("host"));
+    KindParams.Tcp p;
+    try {
+      p = KindParams.Tcp.of(o.params());
+    } catch (ParamException e) {
+      throw refusal(e);
+    }
+    int port = p.port();
+    InetAddress host = host(p.host());
     if (open.incrementAndGet() > MAX_STREAMS) {
       open.decrementAndGet();
       throw refused("too-many: at most " + MAX_STREAMS + " tcp streams at once");
@@ -93,17 +98,6 @@ public final class TcpStreams {
   private void fail(Socket socket) {
     open.decrementAndGet();
     closeQuietly(socket);
-  }
-
-  static int port(String raw) throws StreamRefusedException {
-    if (raw == null) {
-      throw refused("bad-port: parameter port is required");
-    }
-    int port = PORT.matcher(raw).matches() ? Integer.parseInt(raw) : -1;
-    if (port < 1 || port > 65535) {
-      throw refused("bad-port: " + raw + " (1..65535)");
-    }
-    return port;
   }
 
   /** The loopback address named by {@code raw}; never a name lookup. */
@@ -131,6 +125,11 @@ public final class TcpStreams {
     } catch (UnknownHostException e) {
       throw refused("bad-host: " + ip);
     }
+  }
+
+  /** Refuses an OPEN whose parameters break the contract, naming why. */
+  public static StreamRefusedException refusal(ParamException e) {
+    return new StreamRefusedException(ErrorCode.REFUSED, e.getMessage());
   }
 
   private static StreamRefusedException refused(String message) {

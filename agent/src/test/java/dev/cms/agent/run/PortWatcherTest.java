@@ -152,6 +152,17 @@ class PortWatcherTest {
     return link;
   }
 
+  @Test
+  void aParameterIsRefused() throws Exception {
+    MemoryLink link = link(new PortWatcher());
+    assertThat(link.gateway.open(StreamKind.PORTS.wire(), Map.of("since", "0"), new Lines()))
+        .failsWithin(5, TimeUnit.SECONDS)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause()
+        .isInstanceOf(StreamRefusedException.class)
+        .withMessage("unknown parameter since");
+  }
+
   private static Lines open(MemoryLink link) throws Exception {
     Lines l = new Lines();
     l.stream = link.gateway.open(StreamKind.PORTS.wire(), Map.of(), l).get(5, TimeUnit.SECONDS);

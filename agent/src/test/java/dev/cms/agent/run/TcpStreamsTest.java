@@ -305,6 +305,8 @@ class TcpStreamsTest {
     assertThat(refusal(Map.of("port", "65536"))).startsWith("bad-port:");
     assertThat(refusal(Map.of("port", "-1"))).startsWith("bad-port:");
     assertThat(refusal(Map.of("port", "http"))).startsWith("bad-port:");
+    assertThat(refusal(Map.of("port", p, "hots", "::1")))
+        .isEqualTo("bad-param: unknown parameter hots");
   }
 
   @Test

@@ -1,11 +1,11 @@
 package dev.cms.gateway.commands.control;
 
 import dev.cms.domain.exec.ExecWire;
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
-import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.containers.control.Containers;
@@ -18,7 +18,6 @@ import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -75,7 +74,7 @@ public class Commands {
    * @throws ApiException at once for a bad request, an unknown or not running container
    */
   public Run start(String owner, String id, ExecRequest r, Output output) {
-    Map<String, String> params = params(r);
+    KindParams.Exec params = params(r);
     int timeout = r.timeoutSeconds() == null ? DEFAULT_TIMEOUT_S : r.timeoutSeconds();
     byte[] stdin = r.stdin() == null ? new byte[0] : r.stdin().getBytes(StandardCharsets.UTF_8);
     if (stdin.length > MAX_STDIN) {
@@ -90,7 +89,7 @@ public class Commands {
     Collector c = new Collector(System.nanoTime(), output);
     CompletableFuture<Stream> stream = new CompletableFuture<>();
     link.mux()
-        .open(StreamKind.EXEC, params, c)
+        .open(params.kind(), params.params(), c)
         .orTimeout(OPEN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .whenComplete(
             (s, failure) -> {
@@ -149,7 +148,7 @@ public class Commands {
     }
   }
 
-  static Map<String, String> params(ExecRequest r) {
+  static KindParams.Exec params(ExecRequest r) {
     if (r == null) {
       throw ApiException.badRequest("command is required");
     }
@@ -163,23 +162,18 @@ public class Commands {
       throw ApiException.badRequest(
           "timeoutSeconds must be between 1 and " + MAX_TIMEOUT_S + ", was " + r.timeoutSeconds());
     }
-    Map<String, String> params = new HashMap<>();
-    params.put("command", command);
-    params.put("cwd", cwd);
-    params.put(
-        "timeoutMs",
-        Long.toString(
-            1000L * (r.timeoutSeconds() == null ? DEFAULT_TIMEOUT_S : r.timeoutSeconds())));
-    params.put("maxOutput", Integer.toString(MAX_OUTPUT));
-    Processes.checkedEnv(r.env())
+    Map<String, String> env = Processes.checkedEnv(r.env());
+    env.keySet()
         .forEach(
-            (k, v) -> {
+            k -> {
               if (k.startsWith("CMS_")) {
                 throw ApiException.badRequest("env name '" + k + "' is not allowed");
               }
-              params.put("env." + k, v);
             });
-    return params;
+    return new KindParams.Exec(
+        new KindParams.Launch(command, cwd, env, null),
+        1000L * (r.timeoutSeconds() == null ? DEFAULT_TIMEOUT_S : r.timeoutSeconds()),
+        MAX_OUTPUT);
   }
 
   /** Collects the agent's messages of one command, within the bounds. */

@@ -1,12 +1,12 @@
 package dev.cms.gateway.pool.control;
 
 import dev.cms.domain.env.EnvWire;
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.LengthPrefixed;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
-import dev.cms.domain.protocol.StreamKind;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerView;
@@ -45,6 +45,8 @@ import org.eclipse.microprofile.metrics.Tag;
  */
 @ApplicationScoped
 public class WarmPool implements WarmSupply {
+  /** The {@code env} stream's open parameters: none (the variables travel as messages). */
+  private static final KindParams.Env ENV = new KindParams.Env();
 
   /** At most this many pool containers start at once (the machine serves users meanwhile). */
   public static final int MAX_PARALLEL_FILLS = 2;
@@ -259,7 +261,7 @@ public class WarmPool implements WarmSupply {
     try {
       Stream s =
           link.mux()
-              .open(StreamKind.ENV, Map.of(), handler)
+              .open(ENV.kind(), ENV.params(), handler)
               .get(ENV_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       for (EnvWire.Message m : EnvWire.messages(env)) {
         byte[] b = EnvWire.encode(m);

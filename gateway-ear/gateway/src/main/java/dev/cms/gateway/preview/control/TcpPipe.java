@@ -1,5 +1,6 @@
 package dev.cms.gateway.preview.control;
 
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.Mux;
 import dev.cms.domain.protocol.Stream;
@@ -53,23 +54,23 @@ public final class TcpPipe implements StreamHandler {
   public static TcpPipe open(Mux mux, int port, long timeoutMillis)
       throws StreamRefusedException, TimeoutException, IOException {
     try {
-      return open(mux, Map.of("port", Integer.toString(port)), timeoutMillis);
+      return open(mux, new KindParams.Tcp(port), timeoutMillis);
     } catch (StreamRefusedException e) {
       if (!isNotListening(e)) {
         throw e;
       }
       // servers bound to "localhost" may listen on ::1 only (Node 17+ resolves it there first)
       try {
-        return open(mux, Map.of("port", Integer.toString(port), "host", "::1"), timeoutMillis);
+        return open(mux, new KindParams.Tcp(port, "::1"), timeoutMillis);
       } catch (StreamRefusedException again) {
         throw e;
       }
     }
   }
 
-  private static TcpPipe open(Mux mux, Map<String, String> params, long timeoutMillis)
+  private static TcpPipe open(Mux mux, KindParams.Tcp params, long timeoutMillis)
       throws StreamRefusedException, TimeoutException, IOException {
-    return open(mux, StreamKind.TCP, params, timeoutMillis);
+    return open(mux, params.kind(), params.params(), timeoutMillis);
   }
 
   /**

@@ -1,11 +1,11 @@
 package dev.cms.gateway.processes.control;
 
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.LineBuffer;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
-import dev.cms.domain.protocol.StreamKind;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,6 +27,8 @@ import java.util.logging.Logger;
  */
 @ApplicationScoped
 public class Ports {
+  /** The {@code ports} stream's open parameters: none. */
+  private static final KindParams.Ports PORTS = new KindParams.Ports();
 
   private static final Logger LOG = Logger.getLogger(Ports.class.getName());
 
@@ -56,7 +58,7 @@ public class Ports {
         .ifPresent(
             link ->
                 link.mux()
-                    .open(StreamKind.PORTS, Map.of(), follower(change.containerId()))
+                    .open(PORTS.kind(), PORTS.params(), follower(change.containerId()))
                     .whenComplete(
                         (s, e) -> {
                           if (e != null) {

@@ -1,5 +1,6 @@
 package dev.cms.gateway.processes.control;
 
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.process.ProcessReport;
 import dev.cms.domain.process.ProcessState;
 import dev.cms.domain.process.ProcessWire;
@@ -8,7 +9,6 @@ import dev.cms.domain.protocol.Mux;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
-import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
 import dev.cms.gateway.agents.control.Agents;
@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +43,8 @@ import java.util.regex.Pattern;
 /** Starts, watches and stops processes in containers; see the package documentation. */
 @ApplicationScoped
 public class Processes {
+  /** The {@code processes} stream's open parameters: none. */
+  private static final KindParams.Processes PROCESSES = new KindParams.Processes();
 
   private static final Logger LOG = Logger.getLogger(Processes.class.getName());
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
@@ -199,21 +200,15 @@ public class Processes {
                 "the agent of container " + containerId + " is not connected", null));
         return;
       }
-      Map<String, String> params = new HashMap<>();
-      params.put("terminal", id);
-      params.put("create", Boolean.toString(create));
-      params.put("cols", "160");
-      params.put("rows", "48");
-      if (create) {
-        params.put("command", command);
-        params.put("cwd", cwd);
-        if (port != null) {
-          params.put("port", Integer.toString(port)); // the agent reports it after a restart
-        }
-      }
+      // a created process gets its command, cwd and port (the agent reports it after a restart)
+      KindParams.Launch launch =
+          create
+              ? new KindParams.Launch(command, cwd, env, port)
+              : new KindParams.Launch(null, null, env, null);
+      KindParams.Terminal params = new KindParams.Terminal(id, null, 160, 48, create, launch);
       link.get()
           .mux()
-          .open(StreamKind.TERMINAL, withEnv(params), this)
+          .open(params.kind(), params.params(), this)
           .whenComplete(
               (s, e) -> {
                 if (e != null) {
@@ -228,11 +223,6 @@ public class Processes {
     }
 
     private Map<String, String> env = Map.of();
-
-    private Map<String, String> withEnv(Map<String, String> params) {
-      env.forEach((k, v) -> params.put("env." + k, v));
-      return params;
-    }
   }
 
   /** Runs a command in the caller's running container. */
@@ -447,8 +437,8 @@ public class Processes {
             link ->
                 link.mux()
                     .open(
-                        StreamKind.PROCESSES,
-                        Map.of(),
+                        PROCESSES.kind(),
+                        PROCESSES.params(),
                         new ProcessResync(this, containerId, link.mux()))
                     .whenComplete(
                         (s, e) -> {

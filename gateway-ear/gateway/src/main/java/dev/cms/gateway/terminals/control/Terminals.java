@@ -3,11 +3,11 @@ package dev.cms.gateway.terminals.control;
 import dev.cms.domain.client.ClientMessage;
 import dev.cms.domain.client.OutputFrame;
 import dev.cms.domain.client.ServerMessage;
+import dev.cms.domain.kinds.KindParams;
 import dev.cms.domain.protocol.ErrorCode;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.Stream;
 import dev.cms.domain.protocol.StreamHandler;
-import dev.cms.domain.protocol.StreamKind;
 import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.domain.terminal.TerminalWire;
 import dev.cms.gateway.agents.control.Agents;
@@ -29,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -219,19 +218,18 @@ public class Terminals {
             "the container's agent is not connected yet; will attach when it is");
         return;
       }
-      Map<String, String> params = new HashMap<>();
-      params.put("terminal", terminal);
-      params.put("cols", Integer.toString(cols));
-      params.put("rows", Integer.toString(rows));
-      if (processes.isProcess(client.viewer.containerId(), terminal)) {
-        params.put("create", "false"); // attaching to a process must never run it again
-      }
-      if (nextOffset >= 0) {
-        params.put("offset", Long.toString(nextOffset));
-      }
+      KindParams.Terminal params =
+          new KindParams.Terminal(
+              terminal,
+              nextOffset >= 0 ? nextOffset : null,
+              KindParams.Terminal.clamp(cols),
+              KindParams.Terminal.clamp(rows),
+              // attaching to a process must never run it again; otherwise the agent's default
+              processes.isProcess(client.viewer.containerId(), terminal) ? Boolean.FALSE : null,
+              null);
       link.get()
           .mux()
-          .open(StreamKind.TERMINAL, params, this)
+          .open(params.kind(), params.params(), this)
           .whenComplete(
               (s, e) -> {
                 if (e != null) {
