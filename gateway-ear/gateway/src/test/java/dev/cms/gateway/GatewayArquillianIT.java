@@ -206,6 +206,34 @@ class GatewayArquillianIT {
                 .POST(HttpRequest.BodyPublishers.ofString("[not json")));
     assertProblem(user, 400);
 
+    // a user body breaking its constraints: a 400 listing each field (admins only: 403 first)
+    HttpResponse<String> bad =
+        send(
+            request("/api/v1/users", adminToken)
+                .POST(
+                    body(
+                        Json.createObjectBuilder()
+                            .add("name", "Not A Name")
+                            .add("password", "short")
+                            .add("role", "root"))));
+    assertProblem(bad, 400);
+    assertThat(json(bad.body()).asJsonObject().getJsonArray("violations"))
+        .map(v -> v.asJsonObject().getString("field"))
+        .containsExactly("name", "password", "role");
+    assertProblem(
+        send(
+            request("/api/v1/users", userKey)
+                .POST(body(Json.createObjectBuilder().add("name", "Not A Name")))),
+        403);
+    HttpResponse<String> badKey =
+        send(
+            request("/api/v1/keys", userKey)
+                .POST(body(Json.createObjectBuilder().add("label", "x".repeat(101)))));
+    assertProblem(badKey, 400);
+    assertThat(json(badKey.body()).asJsonObject().getJsonArray("violations"))
+        .map(v -> v.asJsonObject().getString("field"))
+        .containsExactly("label");
+
     // nothing was created by the refused body
     HttpResponse<String> list = send(request("/api/v1/containers", userKey).GET());
     assertThat(list.statusCode()).as(list.body()).isEqualTo(200);

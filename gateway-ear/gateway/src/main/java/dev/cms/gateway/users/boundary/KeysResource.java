@@ -1,9 +1,13 @@
 package dev.cms.gateway.users.boundary;
 
+import dev.cms.gateway.problems.Bodies;
 import dev.cms.gateway.security.Caller;
 import dev.cms.gateway.users.control.Credentials;
 import dev.cms.gateway.users.control.KeyView;
 import jakarta.inject.Inject;
+import jakarta.validation.Validator;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -15,6 +19,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -30,9 +35,19 @@ public class KeysResource {
 
   @Inject Caller caller;
   @Inject Credentials credentials;
+  @Inject Validator validator;
 
-  /** A new key: an optional label. */
-  public record NewKey(String label) {}
+  /** A new key's label (optional): at most 100 characters, no control characters. */
+  @Schema(name = "NewKey", example = "{\"label\":\"ci\"}")
+  public record NewKey(
+      @Size(max = Credentials.MAX_LABEL, message = "must have at most 100 characters")
+          @Pattern(regexp = "\\P{Cntrl}*", message = "must not contain control characters")
+          String label) {
+    /** Written out: Payara's OpenAPI scanner fails on a constrained record's implicit one. */
+    public NewKey(String label) {
+      this.label = label;
+    }
+  }
 
   @GET
   @Operation(summary = "The caller's API keys (prefix, label, created, last used)")
@@ -45,6 +60,9 @@ public class KeysResource {
   @Operation(summary = "Make an API key; the answer's 'key' is shown this once")
   public Response create(NewKey body) {
     String user = Access.user(caller).userId();
+    if (body != null) {
+      Bodies.valid(validator, body, "{\"label\":…}");
+    }
     return Response.status(201)
         .entity(credentials.createKey(user, body == null ? null : body.label()))
         .build();

@@ -1,11 +1,16 @@
 package dev.cms.gateway.users.boundary;
 
 import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.problems.Bodies;
 import dev.cms.gateway.security.Caller;
 import dev.cms.gateway.security.UserPrincipal;
 import dev.cms.gateway.users.control.UserView;
 import dev.cms.gateway.users.control.Users;
 import jakarta.inject.Inject;
+import jakarta.validation.Validator;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -17,6 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -29,9 +35,38 @@ public class UsersResource {
 
   @Inject Caller caller;
   @Inject Users users;
+  @Inject Validator validator;
 
-  /** A new user: name, password and role ({@code user}, the default, or {@code admin}). */
-  public record NewUser(String name, String password, String role) {}
+  /**
+   * A new user: name, password and role ({@code user}, the default, or {@code admin}). The rules
+   * are those {@link Users#create} keeps for every door.
+   */
+  @Schema(name = "NewUser", example = "{\"name\":\"alice\",\"password\":\"correct-horse-1\"}")
+  public record NewUser(
+      @NotNull(message = "is required")
+          @Pattern(
+              regexp = "\\s*[a-z][a-z0-9._-]{1,31}\\s*",
+              message =
+                  "must be 2 to 32 lower-case letters, digits, '.', '-' or '_', starting with a"
+                      + " letter")
+          String name,
+      @NotNull(message = "is required")
+          @Size(
+              min = Users.MIN_PASSWORD,
+              max = Users.MAX_PASSWORD,
+              message =
+                  "must have " + Users.MIN_PASSWORD + " to " + Users.MAX_PASSWORD + " characters")
+          @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank")
+          String password,
+      @Pattern(regexp = "(?i)\\s*(user|admin)?\\s*", message = "must be 'user' or 'admin'")
+          String role) {
+    /** Written out: Payara's OpenAPI scanner fails on a constrained record's implicit one. */
+    public NewUser(String name, String password, String role) {
+      this.name = name;
+      this.password = password;
+      this.role = role;
+    }
+  }
 
   @GET
   @Operation(summary = "Every user (admins only)")
@@ -45,9 +80,7 @@ public class UsersResource {
   @Operation(summary = "Create a user (admins only)")
   public Response create(NewUser body) {
     Access.admin(caller);
-    if (body == null) {
-      throw ApiException.badRequest("body must be {\"name\":…,\"password\":…,\"role\":…}");
-    }
+    Bodies.valid(validator, body, "{\"name\":…,\"password\":…,\"role\":…}");
     return Response.status(201)
         .entity(users.create(body.name(), body.password(), body.role()))
         .build();

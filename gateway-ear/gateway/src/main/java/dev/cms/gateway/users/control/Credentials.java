@@ -33,7 +33,7 @@ public class Credentials implements CredentialResolver {
   static final String SESSION_PREFIX = "cmss_";
   static final int TOKEN_CHARS = 40;
   static final int SHOWN_CHARS = 12;
-  static final int MAX_LABEL = 100;
+  public static final int MAX_LABEL = 100;
 
   /** A used credential's last use is written at most this often. */
   static final Duration LAST_USE_WRITE_INTERVAL = Duration.ofSeconds(30);

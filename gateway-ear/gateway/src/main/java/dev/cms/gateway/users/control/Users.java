@@ -25,8 +25,8 @@ public class Users {
   /** Lower-case letters, digits, dot, dash and underscore; a letter first; 2–32 characters. */
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9._-]{1,31}");
 
-  static final int MIN_PASSWORD = 10;
-  static final int MAX_PASSWORD = 200;
+  public static final int MIN_PASSWORD = 10;
+  public static final int MAX_PASSWORD = 200;
 
   @Inject UserStore store;
   @Inject Settings settings;
