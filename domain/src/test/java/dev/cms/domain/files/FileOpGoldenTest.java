@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.FrameCodec;
 import dev.cms.domain.protocol.StreamKind;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.cms.domain.testing.Samples;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,14 +38,7 @@ class FileOpGoldenTest {
   }
 
   static byte[] sample(String name) {
-    try (InputStream in =
-        FileOpGoldenTest.class.getResourceAsStream("/samples/v1/files/" + name + ".hex")) {
-      assertThat(in).as("sample " + name + ".hex").isNotNull();
-      String hex = new String(in.readAllBytes(), StandardCharsets.US_ASCII).replaceAll("\\s", "");
-      return HexFormat.of().parseHex(hex);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Samples.hex("files/" + name);
   }
 
   static FileOp.Open decode(Frame.Open o) {

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cms.domain.protocol.ProtocolException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.cms.domain.testing.Samples;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -41,14 +38,7 @@ class FsWireTest {
   }
 
   static byte[] sample(String name) {
-    try (InputStream in =
-        FsWireTest.class.getResourceAsStream("/samples/v1/files/" + name + ".hex")) {
-      assertThat(in).as("sample " + name + ".hex").isNotNull();
-      String hex = new String(in.readAllBytes(), StandardCharsets.US_ASCII).replaceAll("\\s", "");
-      return HexFormat.of().parseHex(hex);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Samples.hex("files/" + name);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -7,10 +7,7 @@ import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.FrameCodec;
 import dev.cms.domain.protocol.ProtocolException;
 import dev.cms.domain.protocol.StreamKind;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.cms.domain.testing.Samples;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,14 +50,7 @@ class TransferGoldenTest {
   }
 
   static byte[] sample(String name) {
-    try (InputStream in =
-        TransferGoldenTest.class.getResourceAsStream("/samples/v1/transfer/" + name + ".hex")) {
-      assertThat(in).as("sample " + name + ".hex").isNotNull();
-      String hex = new String(in.readAllBytes(), StandardCharsets.US_ASCII).replaceAll("\\s", "");
-      return HexFormat.of().parseHex(hex);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Samples.hex("transfer/" + name);
   }
 
   static Transfer.Open decodeOpen(Frame.Open o) {

@@ -8,10 +8,7 @@ import dev.cms.domain.files.Rule;
 import dev.cms.domain.protocol.Frame;
 import dev.cms.domain.protocol.FrameCodec;
 import dev.cms.domain.protocol.StreamKind;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.cms.domain.testing.Samples;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,14 +55,7 @@ class KindParamsGoldenTest {
   }
 
   static byte[] sample(String name) {
-    try (InputStream in =
-        KindParamsGoldenTest.class.getResourceAsStream("/samples/v1/kinds/" + name + ".hex")) {
-      assertThat(in).as("sample " + name + ".hex").isNotNull();
-      String hex = new String(in.readAllBytes(), StandardCharsets.US_ASCII).replaceAll("\\s", "");
-      return HexFormat.of().parseHex(hex);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Samples.hex("kinds/" + name);
   }
 
   static KindParams.Open decode(Frame.Open o) {

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cms.domain.protocol.ProtocolException;
+import dev.cms.domain.testing.Samples;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -50,14 +48,7 @@ class ProcessWireTest {
   }
 
   static byte[] sample(String name) {
-    try (InputStream in =
-        ProcessWireTest.class.getResourceAsStream("/samples/v1/processes/" + name + ".hex")) {
-      assertThat(in).as("sample " + name + ".hex").isNotNull();
-      String hex = new String(in.readAllBytes(), StandardCharsets.US_ASCII).replaceAll("\\s", "");
-      return HexFormat.of().parseHex(hex);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Samples.hex("processes/" + name);
   }
 
   @ParameterizedTest(name = "{0}")

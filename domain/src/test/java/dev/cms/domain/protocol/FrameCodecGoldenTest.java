@@ -3,9 +3,7 @@ package dev.cms.domain.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import dev.cms.domain.testing.Samples;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -47,14 +45,7 @@ class FrameCodecGoldenTest {
   }
 
   static byte[] sample(String name) {
-    try (InputStream in =
-        FrameCodecGoldenTest.class.getResourceAsStream("/samples/v1/" + name + ".hex")) {
-      assertThat(in).as("sample " + name + ".hex").isNotNull();
-      String hex = new String(in.readAllBytes(), StandardCharsets.US_ASCII).replaceAll("\\s", "");
-      return HexFormat.of().parseHex(hex);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Samples.hex(name);
   }
 
   @ParameterizedTest(name = "{0}")
