@@ -220,7 +220,7 @@ public class ContainerStore {
 
   /**
    * Whether an agent presenting {@code presented} may speak for the container (see {@link
-   * Containers#admitAgent}).
+   * ContainerAgentAdmissions#admitAgent}).
    */
   @Transactional
   public AgentAdmission admitAgent(String id, String presented) {

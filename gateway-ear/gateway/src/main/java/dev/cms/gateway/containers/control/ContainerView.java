@@ -1,6 +1,7 @@
 package dev.cms.gateway.containers.control;
 
 import dev.cms.domain.ContainerStatus;
+import dev.cms.gateway.containers.entity.ContainerRecord;
 import java.time.Instant;
 import java.util.Map;
 
@@ -37,4 +38,59 @@ public record ContainerView(
       long idleTimeoutSeconds,
       long ttlSeconds,
       long diskMb) {}
+
+  /** A record as the API shows it, without a client token. */
+  static ContainerView of(ContainerRecord r, boolean agentConnected, String publicBase) {
+    var l = r.limits();
+    boolean exited = r.status() == ContainerStatus.TERMINATED || r.exitCode() != null;
+    return new ContainerView(
+        r.id(),
+        r.status(),
+        agentConnected,
+        r.createdAt(),
+        r.updatedAt(),
+        r.lastActivityAt(),
+        new Limits(
+            l.memoryMb(),
+            l.cpus(),
+            l.pidsLimit(),
+            l.idleTimeoutSeconds(),
+            l.ttlSeconds(),
+            l.diskMb()),
+        r.labels(),
+        exited ? r.exitCode() : null,
+        r.reason(),
+        websocketUrl(publicBase, r.id()),
+        null,
+        r.template(),
+        r.snapshotId());
+  }
+
+  /** The same view with the container's client token (the answer to its creation). */
+  ContainerView withToken(String clientToken) {
+    return new ContainerView(
+        id,
+        status,
+        agentConnected,
+        createdAt,
+        updatedAt,
+        lastActivityAt,
+        limits,
+        labels,
+        exitCode,
+        reason,
+        websocketUrl,
+        clientToken,
+        template,
+        snapshot);
+  }
+
+  /** The client WebSocket URL of a container, from the public base URL of the request. */
+  static String websocketUrl(String publicBase, String id) {
+    String ws =
+        publicBase.startsWith("https://")
+            ? "wss://" + publicBase.substring(8)
+            : publicBase.startsWith("http://") ? "ws://" + publicBase.substring(7) : publicBase;
+    return ws + "/ws/v1/containers/" + id;
+  }
 }

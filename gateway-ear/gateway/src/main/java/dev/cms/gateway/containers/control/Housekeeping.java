@@ -11,7 +11,6 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.inject.Inject;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,7 +26,8 @@ public class Housekeeping {
 
   private static final Logger LOG = Logger.getLogger(Housekeeping.class.getName());
 
-  @Inject Containers containers;
+  @Inject EngineSync sync;
+  @Inject Reaper reaper;
   @Inject ContainerRuntime runtime;
   @Inject GatewayIdentity identity;
 
@@ -40,8 +40,7 @@ public class Housekeeping {
   @PostConstruct
   void start() {
     LOG.info(() -> "gateway " + identity.id() + " starting housekeeping");
-    watch =
-        runtime.watch(Map.of(Containers.LABEL_GATEWAY, identity.id()), containers::onRuntimeEvent);
+    watch = runtime.watch(sync.watchedLabels(), sync::onRuntimeEvent);
     executor.submit(this::warmUp);
   }
 
@@ -62,7 +61,7 @@ public class Housekeeping {
       return;
     }
     try {
-      containers.reconcile();
+      sync.reconcile();
       reconciled = true;
     } catch (RuntimeException e) {
       LOG.warning(() -> "cannot reconcile with the engine yet (will retry): " + e.getMessage());
@@ -76,7 +75,7 @@ public class Housekeeping {
       return;
     }
     try {
-      containers.reap();
+      reaper.reap();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "reaper run failed: " + e.getMessage());
     }

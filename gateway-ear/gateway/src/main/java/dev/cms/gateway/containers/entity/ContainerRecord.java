@@ -45,6 +45,13 @@ public class ContainerRecord {
   public static final String COUNT_BY_OWNER_IN = "ContainerRecord.countByOwnerIn";
   public static final String IN_STATUSES = "ContainerRecord.inStatuses";
 
+  /**
+   * The owner of warm-pool containers' records while they wait: no key or user id has this form, so
+   * no quota counts them and no list, lookup or event stream shows them. A claim gives the record
+   * its user; the engine's labels stay as they were at creation (Docker cannot change them).
+   */
+  public static final String POOL_OWNER = "cms:pool";
+
   @Id private String id;
 
   @Column(name = "owner_id", nullable = false)
@@ -244,6 +251,11 @@ public class ContainerRecord {
 
   public String ownerId() {
     return ownerId;
+  }
+
+  /** Whether the container waits in the warm pool for a user ({@link #POOL_OWNER} owns it). */
+  public boolean pooled() {
+    return POOL_OWNER.equals(ownerId);
   }
 
   public ContainerStatus status() {

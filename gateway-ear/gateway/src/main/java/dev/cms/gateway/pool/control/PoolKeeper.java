@@ -1,6 +1,6 @@
 package dev.cms.gateway.pool.control;
 
-import dev.cms.gateway.containers.control.Containers;
+import dev.cms.gateway.containers.control.EngineSync;
 import jakarta.annotation.PreDestroy;
 import jakarta.ejb.Schedule;
 import jakarta.ejb.Singleton;
@@ -23,12 +23,12 @@ public class PoolKeeper {
   private static final Logger LOG = Logger.getLogger(PoolKeeper.class.getName());
 
   @Inject WarmPool pool;
-  @Inject Containers containers;
+  @Inject EngineSync sync;
 
   @Schedule(hour = "*", minute = "*", second = "*/5", persistent = false)
   void tick() {
     // also with the pool off: what an earlier run with a pool left is removed at the first tick
-    if (!containers.reconciled()) {
+    if (!sync.reconciled()) {
       return;
     }
     try {

@@ -10,7 +10,7 @@ import dev.cms.domain.protocol.StreamHandler;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerView;
-import dev.cms.gateway.containers.control.Containers;
+import dev.cms.gateway.containers.control.PooledContainers;
 import dev.cms.gateway.containers.control.WarmSupply;
 import dev.cms.gateway.metrics.Meters;
 import dev.cms.gateway.problems.ApiException;
@@ -59,7 +59,7 @@ public class WarmPool implements WarmSupply {
 
   private static final Logger LOG = Logger.getLogger(WarmPool.class.getName());
 
-  @Inject Containers containers;
+  @Inject PooledContainers pooled;
   @Inject Agents agents;
   @Inject ContainerRuntime runtime;
   @Inject Settings settings;
@@ -70,7 +70,7 @@ public class WarmPool implements WarmSupply {
 
   /** One template's pool: waiting containers (oldest first), those starting, its backoff. */
   private static final class Slot {
-    final ConcurrentLinkedDeque<Containers.Pooled> waiting = new ConcurrentLinkedDeque<>();
+    final ConcurrentLinkedDeque<PooledContainers.Pooled> waiting = new ConcurrentLinkedDeque<>();
     final AtomicInteger starting = new AtomicInteger();
     volatile long notBeforeNanos;
     volatile Duration backoff = FIRST_BACKOFF;
@@ -167,9 +167,9 @@ public class WarmPool implements WarmSupply {
     }
     Slot s = slot(template);
     try {
-      Containers.Pooled p;
+      PooledContainers.Pooled p;
       while ((p = s.waiting.pollFirst()) != null) {
-        if (agents.isConnected(p.id()) && containers.pooledAndRunning(p.id())) {
+        if (agents.isConnected(p.id()) && pooled.waitingAndRunning(p.id())) {
           Optional<ContainerView> v = handOver(p, claim);
           if (v.isPresent()) {
             claims.incrementAndGet();
@@ -190,7 +190,7 @@ public class WarmPool implements WarmSupply {
     }
   }
 
-  private Optional<ContainerView> handOver(Containers.Pooled p, Claim claim) {
+  private Optional<ContainerView> handOver(PooledContainers.Pooled p, Claim claim) {
     try {
       var l = claim.limits();
       if (l.memoryMb() != settings.defaultMemoryMb() || l.cpus() != settings.defaultCpus()) {
@@ -199,7 +199,7 @@ public class WarmPool implements WarmSupply {
       if (!claim.env().isEmpty()) {
         sendEnv(p.id(), claim.env());
       }
-      return Optional.of(containers.handOver(p.id(), claim));
+      return Optional.of(pooled.handOver(p.id(), claim));
     } catch (ApiException e) {
       if (e.status() != 429) {
         return failed(p, e);
@@ -212,7 +212,7 @@ public class WarmPool implements WarmSupply {
     }
   }
 
-  private Optional<ContainerView> failed(Containers.Pooled p, RuntimeException e) {
+  private Optional<ContainerView> failed(PooledContainers.Pooled p, RuntimeException e) {
     LOG.log(Level.WARNING, "claiming pooled " + p.id() + " failed; creating cold", e);
     failures.incrementAndGet();
     meters.pool(Meters.PoolEvent.FAILED);
@@ -287,9 +287,9 @@ public class WarmPool implements WarmSupply {
     }
   }
 
-  private void discard(Containers.Pooled p, String why) {
+  private void discard(PooledContainers.Pooled p, String why) {
     try {
-      containers.removePooled(p.id(), "warm pool: " + why);
+      pooled.remove(p.id(), "warm pool: " + why);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not remove pooled " + p.id() + " (housekeeping retries)", e);
     }
@@ -306,17 +306,17 @@ public class WarmPool implements WarmSupply {
     if (!started) {
       synchronized (this) {
         if (!started) {
-          for (String id : containers.pooledRecords()) {
+          for (String id : pooled.records()) {
             LOG.info(() -> "removing warm-pool container " + id + " of an earlier run");
-            containers.removePooled(id, "warm pool: left by an earlier run of the gateway");
+            pooled.remove(id, "warm pool: left by an earlier run of the gateway");
           }
           started = true;
         }
       }
     }
     for (Slot s : slots.values()) {
-      for (Containers.Pooled p : List.copyOf(s.waiting)) {
-        if (!agents.isConnected(p.id()) || !containers.pooledAndRunning(p.id())) {
+      for (PooledContainers.Pooled p : List.copyOf(s.waiting)) {
+        if (!agents.isConnected(p.id()) || !pooled.waitingAndRunning(p.id())) {
           if (s.waiting.remove(p)) {
             LOG.warning(() -> "warm-pool container " + p.id() + " is unhealthy; replacing it");
             failures.incrementAndGet();
@@ -364,13 +364,13 @@ public class WarmPool implements WarmSupply {
   }
 
   private void fill(String template, Slot s) {
-    Containers.Pooled p = null;
+    PooledContainers.Pooled p = null;
     try {
       String image =
           templates
               .readyImage(template)
               .orElseThrow(() -> new IllegalStateException("template " + template + " not ready"));
-      p = containers.createPooled(template, image);
+      p = pooled.create(template, image);
       boolean up =
           agents
               .whenConnected(p.id(), settings.readyTimeout())
@@ -426,7 +426,7 @@ public class WarmPool implements WarmSupply {
     stopping = true;
     int n = 0;
     for (Slot s : slots.values()) {
-      Containers.Pooled p;
+      PooledContainers.Pooled p;
       while ((p = s.waiting.pollFirst()) != null) {
         discard(p, "the gateway is stopping");
         n++;
@@ -441,8 +441,8 @@ public class WarmPool implements WarmSupply {
         break;
       }
     }
-    for (String id : containers.pooledRecords()) {
-      containers.removePooled(id, "warm pool: the gateway is stopping");
+    for (String id : pooled.records()) {
+      pooled.remove(id, "warm pool: the gateway is stopping");
       n++;
     }
     int removed = n;

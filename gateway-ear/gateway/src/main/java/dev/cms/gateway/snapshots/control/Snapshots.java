@@ -1,6 +1,7 @@
 package dev.cms.gateway.snapshots.control;
 
 import dev.cms.gateway.config.Settings;
+import dev.cms.gateway.containers.control.ContainerLabels;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.containers.control.GatewayIdentity;
 import dev.cms.gateway.containers.control.SnapshotSource;
@@ -179,7 +180,7 @@ public class Snapshots implements SnapshotSource {
     // in this order: a capture listed by the runtime is either in flight when the copy is taken or
     // already recorded when the records are read (it is recorded before it leaves the set)
     Set<String> kept =
-        new HashSet<>(runtime.snapshots(Map.of(Containers.LABEL_GATEWAY, identity.id())));
+        new HashSet<>(runtime.snapshots(Map.of(ContainerLabels.GATEWAY, identity.id())));
     if (kept.isEmpty()) {
       return 0;
     }
@@ -222,7 +223,7 @@ public class Snapshots implements SnapshotSource {
                   engineId,
                   new SnapshotSpec(
                       id,
-                      Map.of(Containers.LABEL_GATEWAY, identity.id()),
+                      Map.of(ContainerLabels.GATEWAY, identity.id()),
                       CONTAINER_ENV,
                       maxBytes(settings.diskMb()))));
     } finally {
