@@ -234,6 +234,18 @@ class GatewayArquillianIT {
         .map(v -> v.asJsonObject().getString("field"))
         .containsExactly("label");
 
+    // no body at all: the same 400, its one field the body (a user by an admin, a session)
+    for (var empty :
+        java.util.List.of(
+            request("/api/v1/users", adminToken).POST(HttpRequest.BodyPublishers.noBody()),
+            request("/api/v1/sessions", SERVICE_KEY).POST(HttpRequest.BodyPublishers.noBody()))) {
+      HttpResponse<String> none = send(empty);
+      assertProblem(none, 400);
+      assertThat(json(none.body()).asJsonObject().getJsonArray("violations"))
+          .map(v -> v.asJsonObject().getString("field"))
+          .containsExactly("body");
+    }
+
     // nothing was created by the refused body
     HttpResponse<String> list = send(request("/api/v1/containers", userKey).GET());
     assertThat(list.statusCode()).as(list.body()).isEqualTo(200);

@@ -10,6 +10,7 @@ import dev.cms.domain.protocol.StreamRefusedException;
 import dev.cms.gateway.agents.control.Agents;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.problems.Bodies;
 import dev.cms.gateway.processes.control.Processes;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -149,9 +150,7 @@ public class Commands {
   }
 
   static KindParams.Exec params(ExecRequest r) {
-    if (r == null) {
-      throw ApiException.badRequest("command is required");
-    }
+    Bodies.required(r, "{\"command\":…}");
     String command = Processes.checkedCommand(r.command());
     if (command.length() > MAX_COMMAND) {
       throw ApiException.badRequest("command is above " + MAX_COMMAND + " characters");

@@ -13,7 +13,7 @@ import dev.cms.gateway.files.control.Uploads;
 import dev.cms.gateway.files.control.WatchView;
 import dev.cms.gateway.files.control.Watches;
 import dev.cms.gateway.problems.ApiException;
-import dev.cms.gateway.problems.Violation;
+import dev.cms.gateway.problems.Bodies;
 import dev.cms.gateway.security.Caller;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -182,7 +182,7 @@ public class FilesResource {
                       schema = @Schema(implementation = FileRequests.Move.class)))
           @Valid
           FileRequests.Move r) {
-    requireBody(r);
+    Bodies.required(r, "{\"from\":…,\"to\":…}");
     containers.requireRunning(caller.scope(), id);
     files.move(id, r.from(), r.to(), Boolean.TRUE.equals(r.overwrite()));
     containers.note(id, "FILE_MOVED", r.from() + " -> " + r.to());
@@ -209,7 +209,7 @@ public class FilesResource {
                       schema = @Schema(implementation = FileRequests.Mkdir.class)))
           @Valid
           FileRequests.Mkdir r) {
-    requireBody(r);
+    Bodies.required(r, "{\"path\":…}");
     containers.requireRunning(caller.scope(), id);
     files.mkdir(id, r.path(), Boolean.TRUE.equals(r.parents()));
     return Response.status(201).entity(Map.of("path", r.path())).build();
@@ -243,7 +243,7 @@ public class FilesResource {
                       schema = @Schema(implementation = FileRequests.Watch.class)))
           @Valid
           FileRequests.Watch r) {
-    requireBody(r);
+    Bodies.required(r, "{\"path\":…}");
     containers.requireRunning(caller.scope(), id);
     WatchView w = watches.start(id, r.path(), Boolean.TRUE.equals(r.recursive()));
     return Response.status(201).entity(w).build();
@@ -269,9 +269,4 @@ public class FilesResource {
   }
 
   /** A JSON body the operation cannot go without (an empty body binds to null). */
-  private static void requireBody(Object body) {
-    if (body == null) {
-      throw ApiException.invalid(List.of(new Violation("body", "is required (a JSON object)")));
-    }
-  }
 }

@@ -16,6 +16,7 @@ import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.ContainerStatusChanged;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.problems.Bodies;
 import dev.cms.gateway.security.Secrets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -296,9 +297,7 @@ public class Processes {
   }
 
   private ProcessView start(String containerId, StartRequest r) {
-    if (r == null) {
-      throw ApiException.badRequest("command is required");
-    }
+    Bodies.required(r, "{\"command\":…}");
     checkedCommand(r.command());
     String cwd = checkedCwd(r.cwd());
     if (r.port() != null && (r.port() < 1 || r.port() > 65535)) {

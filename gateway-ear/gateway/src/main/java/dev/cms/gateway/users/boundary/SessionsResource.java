@@ -1,6 +1,7 @@
 package dev.cms.gateway.users.boundary;
 
 import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.problems.Bodies;
 import dev.cms.gateway.security.Caller;
 import dev.cms.gateway.security.UserPrincipal;
 import dev.cms.gateway.users.control.Credentials;
@@ -55,9 +56,7 @@ public class SessionsResource {
       description = "401 on a wrong name or password, 429 when the name failed too often recently.")
   public Response open(SignIn body) {
     Access.service(caller);
-    if (body == null) {
-      throw ApiException.badRequest("body must be {\"name\":…,\"password\":…}");
-    }
+    Bodies.required(body, "{\"name\":…,\"password\":…}");
     Users.Account a = users.signIn(body.name(), body.password());
     Credentials.Session s = credentials.openSession(a.id());
     return Response.status(201)
@@ -78,9 +77,7 @@ public class SessionsResource {
               + " 409 when the name belongs to another user.")
   public Response openFederated(FederatedSignIn body) {
     Access.service(caller);
-    if (body == null) {
-      throw ApiException.badRequest("body must be {\"idToken\":…}");
-    }
+    Bodies.required(body, "{\"idToken\":…}");
     Users.Account a = users.signInFederated(idTokens.verify(body.idToken()));
     Credentials.Session s = credentials.openSession(a.id());
     return Response.status(201)
