@@ -22,6 +22,9 @@ window.addEventListener("load", function () {
       // "Try it out" calls this origin: Payara's merged document may name another app's context
       // root (e.g. /console) as a server when the WARs sit in an EAR
       spec.servers = [{ url: "/", description: "this gateway" }];
+      // examples written as JSON text in the annotations: the gateway's mp.openapi.filter makes them
+      // objects, except in the EAR on Payara Server, which does not read that setting; same here
+      jsonExamples(spec);
       options.spec = spec;
       window.ui = SwaggerUIBundle(options);
     })
@@ -30,3 +33,24 @@ window.addEventListener("load", function () {
       window.ui = SwaggerUIBundle(options);
     });
 });
+
+// Every schema's "example" that is the text of a JSON object or array, as that object or array.
+function jsonExamples(node) {
+  if (Array.isArray(node)) {
+    node.forEach(jsonExamples);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  Object.keys(node).forEach(function (k) {
+    var v = node[k];
+    if (k === "example" && typeof v === "string" && /^\s*[[{][\s\S]*[\]}]\s*$/.test(v)) {
+      try {
+        node[k] = JSON.parse(v);
+      } catch (e) {
+        // not JSON after all: kept as written
+      }
+    } else {
+      jsonExamples(v);
+    }
+  });
+}

@@ -62,6 +62,9 @@ class OpenApiIT {
     assertThat(schemas.at("/ExecRequest/properties/command").isMissingNode()).isFalse();
     assertThat(schemas.at("/Problem/properties/violations").isMissingNode()).isFalse();
     assertThat(schemas.at("/Violation/properties/field").isMissingNode()).isFalse();
+    // the examples are bodies (objects), not the JSON text the annotations hold
+    assertThat(schemas.at("/CreateRequest/example/memoryMb").asInt()).isEqualTo(512);
+    assertThat(schemas.at("/ExecRequest/example").isObject()).isTrue();
     // one server, this origin: not Payara's default per app (the console's first)
     assertThat(doc.get("servers")).hasSize(1);
     assertThat(doc.at("/servers/0/url").asText()).isEqualTo("/");
