@@ -115,6 +115,24 @@ public final class FakeRuntime implements ContainerRuntime {
     emit(new RuntimeEvent(RuntimeEvent.Kind.DIED, engineId, labels, exitCode));
   }
 
+  /**
+   * The kernel killed the container for memory: it exited with 137 and inspects as OOM-killed; OOM
+   * then DIED to the watchers (in the engine's order).
+   */
+  public void oomKill(String engineId) {
+    Map<String, String> labels;
+    synchronized (this) {
+      Box b = box(engineId);
+      b.running = false;
+      b.paused = false;
+      b.exitCode = 137;
+      b.oomKilled = true;
+      labels = b.spec.labels();
+    }
+    emit(new RuntimeEvent(RuntimeEvent.Kind.OOM, engineId, labels, null));
+    emit(new RuntimeEvent(RuntimeEvent.Kind.DIED, engineId, labels, 137));
+  }
+
   /** The event stream broke and was followed again: RESYNC to the watchers. */
   public void resync() {
     emit(RuntimeEvent.resync());
@@ -281,6 +299,7 @@ public final class FakeRuntime implements ContainerRuntime {
       }
       b.running = true;
       b.exitCode = null;
+      b.oomKilled = false;
       labels = b.spec.labels();
     }
     emit(new RuntimeEvent(RuntimeEvent.Kind.STARTED, engineId, labels, null));

@@ -10,6 +10,7 @@ import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.processes.control.Processes;
 import dev.cms.gateway.terminals.control.SocketUploads;
 import dev.cms.gateway.terminals.control.Terminals;
+import dev.cms.gateway.testing.Beans;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
@@ -30,8 +31,8 @@ class ClientConnectionsTest {
 
   private ClientConnections connections(int maxClients, int maxTerminals) throws Exception {
     Settings settings = new Settings();
-    set(settings, "maxClientsPerContainer", maxClients);
-    set(settings, "maxTerminalsPerContainer", maxTerminals);
+    Beans.set(settings, "maxClientsPerContainer", maxClients);
+    Beans.set(settings, "maxTerminalsPerContainer", maxTerminals);
     Agents agents = new Agents(); // no agent connected: attachments wait for it
     Containers containers =
         new Containers() {
@@ -42,10 +43,10 @@ class ClientConnectionsTest {
         };
     Processes processes = new Processes();
     Terminals terminals = new Terminals();
-    set(terminals, "settings", settings);
-    set(terminals, "agents", agents);
-    set(terminals, "containers", containers);
-    set(terminals, "processes", processes);
+    Beans.set(terminals, "settings", settings);
+    Beans.set(terminals, "agents", agents);
+    Beans.set(terminals, "containers", containers);
+    Beans.set(terminals, "processes", processes);
     ClientConnections c = new ClientConnections();
     c.settings = settings;
     c.agents = agents;
@@ -55,13 +56,6 @@ class ClientConnectionsTest {
     c.uploadFactory = new SocketUploads.Factory();
     router.processes = processes;
     return c;
-  }
-
-  private static void set(Object target, String field, Object value) throws Exception {
-    var f = target.getClass().getDeclaredField(field);
-    // Terminals' injection points are package-private in another package: set them as CDI would
-    f.setAccessible(true);
-    f.set(target, value);
   }
 
   private Session session() {

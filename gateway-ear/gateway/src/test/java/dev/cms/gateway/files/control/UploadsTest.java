@@ -11,6 +11,7 @@ import dev.cms.gateway.config.Settings;
 import dev.cms.gateway.containers.control.Containers;
 import dev.cms.gateway.metrics.Meters;
 import dev.cms.gateway.problems.ApiException;
+import dev.cms.gateway.testing.Beans;
 import dev.cms.gateway.testing.MuxPair;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -40,9 +41,7 @@ class UploadsTest {
   void setUp() throws Exception {
     pair = new MuxPair(64 * 1024);
     Settings settings = new Settings();
-    var f = Settings.class.getDeclaredField("maxUploadMb");
-    f.setAccessible(true);
-    f.set(settings, 1L);
+    Beans.set(settings, "maxUploadMb", 1L);
     uploads = new Uploads();
     uploads.settings = settings;
     uploads.agents =
