@@ -1,15 +1,12 @@
 package dev.cms.gateway.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.Event;
-import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
@@ -33,7 +30,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +37,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -607,11 +602,7 @@ public class DockerRuntime implements ContainerRuntime {
 
   @Override
   public AutoCloseable watch(Map<String, String> labels, Consumer<RuntimeEvent> listener) {
-    EventFollower follower = new EventFollower(labels, listener);
-    Thread t = new Thread(follower, "cms-docker-events");
-    t.setDaemon(true);
-    t.start();
-    return follower;
+    return EngineEvents.follow(client, labels, listener);
   }
 
   private void ensureNetwork() {
@@ -710,126 +701,5 @@ public class DockerRuntime implements ContainerRuntime {
     String t = s.strip();
     int nl = t.indexOf('\n');
     return nl < 0 ? t : t.substring(0, nl);
-  }
-
-  /**
-   * Follows the engine's event stream, re-subscribing (from the last event seen) when it breaks.
-   */
-  private final class EventFollower implements Runnable, AutoCloseable {
-    private final Map<String, String> labels;
-    private final Consumer<RuntimeEvent> listener;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile ResultCallback.Adapter<Event> current;
-    private volatile long sinceSeconds = System.currentTimeMillis() / 1000;
-
-    EventFollower(Map<String, String> labels, Consumer<RuntimeEvent> listener) {
-      this.labels = Map.copyOf(labels);
-      this.listener = listener;
-    }
-
-    @Override
-    public void run() {
-      long backoff = 500;
-      boolean gap = false;
-      while (!closed.get()) {
-        boolean afterGap = gap;
-        ResultCallback.Adapter<Event> callback =
-            new ResultCallback.Adapter<>() {
-              @Override
-              public void onStart(java.io.Closeable stream) {
-                super.onStart(stream);
-                if (afterGap) {
-                  LOG.info("following the Docker engine's events again; reconciling the records");
-                  listener.accept(RuntimeEvent.resync());
-                }
-              }
-
-              @Override
-              public void onNext(Event e) {
-                if (e.getTime() != null) {
-                  sinceSeconds = Math.max(sinceSeconds, e.getTime());
-                }
-                toRuntimeEvent(e).ifPresent(listener);
-              }
-            };
-        current = callback;
-        try {
-          client
-              .eventsCmd()
-              .withEventTypeFilter(EventType.CONTAINER)
-              .withLabelFilter(labels)
-              .withSince(Long.toString(sinceSeconds))
-              .exec(callback);
-          backoff = 500;
-          callback.awaitCompletion();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        } catch (RuntimeException e) {
-          if (!closed.get()) {
-            LOG.log(Level.FINE, "Docker event stream failed", e);
-          }
-        }
-        if (closed.get()) {
-          return;
-        }
-        LOG.fine("Docker event stream ended; following again");
-        gap = true;
-        try {
-          Thread.sleep(backoff);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        backoff = Math.min(backoff * 2, 5000);
-      }
-    }
-
-    @Override
-    public void close() {
-      closed.set(true);
-      var c = current;
-      if (c != null) {
-        try {
-          c.close();
-        } catch (IOException e) {
-          LOG.log(Level.FINE, "closing the event stream", e);
-        }
-      }
-    }
-  }
-
-  private static Optional<RuntimeEvent> toRuntimeEvent(Event e) {
-    String action = e.getAction() != null ? e.getAction() : e.getStatus();
-    if (action == null || e.getId() == null) {
-      return Optional.empty();
-    }
-    Map<String, String> attributes =
-        e.getActor() == null || e.getActor().getAttributes() == null
-            ? Map.of()
-            : new HashMap<>(e.getActor().getAttributes());
-    RuntimeEvent.Kind kind =
-        switch (action) {
-          case "start" -> RuntimeEvent.Kind.STARTED;
-          case "die" -> RuntimeEvent.Kind.DIED;
-          case "oom" -> RuntimeEvent.Kind.OOM;
-          case "destroy" -> RuntimeEvent.Kind.REMOVED;
-          case "pause" -> RuntimeEvent.Kind.PAUSED;
-          case "unpause" -> RuntimeEvent.Kind.RESUMED;
-          default -> null;
-        };
-    if (kind == null) {
-      return Optional.empty();
-    }
-    Integer exit = null;
-    String code = attributes.get("exitCode");
-    if (code != null) {
-      try {
-        exit = Integer.valueOf(code);
-      } catch (NumberFormatException ignored) {
-        // leave unknown
-      }
-    }
-    return Optional.of(new RuntimeEvent(kind, e.getId(), attributes, exit));
   }
 }
