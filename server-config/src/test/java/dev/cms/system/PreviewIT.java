@@ -242,8 +242,9 @@ class PreviewIT {
     assertThat(end.get("status").asText()).isEqualTo("EXITED");
     assertThat(end.get("exitCode").asInt()).isEqualTo(143);
     awaitPort(3000, false);
-    assertThat(shell.messages())
-        .anySatisfy(m -> assertThat(m).isEqualTo(new ServerMessage.Process(pid, "EXITED", 143)));
+    // the process's own message may come after the port's
+    shell.awaitMessage(
+        m -> m.equals(new ServerMessage.Process(pid, "EXITED", 143)), Duration.ofSeconds(10));
     assertThat(raw(path.getPath(), local(), "text/html", null))
         .startsWith("HTTP/1.1 503")
         .contains("exited with code 143");

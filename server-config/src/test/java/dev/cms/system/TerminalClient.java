@@ -135,6 +135,24 @@ public final class TerminalClient implements WebSocket.Listener, AutoCloseable {
         "no " + type.getSimpleName() + " within " + timeout + "; got " + messages);
   }
 
+  /**
+   * Waits for a message the condition holds for (messages of different sources, e.g. a port's and
+   * its process's, may come in either order); fails with what came otherwise.
+   */
+  public ServerMessage awaitMessage(Predicate<ServerMessage> which, Duration timeout)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      for (ServerMessage m : messages) {
+        if (which.test(m)) {
+          return m;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no such message within " + timeout + "; got " + messages);
+  }
+
   /** Stops reading from the socket (a stalled browser tab): the gateway's sends back up on TCP. */
   public void pause() {
     paused = true;
